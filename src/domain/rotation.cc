@@ -1,0 +1,1 @@
+#include "tocsin/domain/rotation.h"
