@@ -1,0 +1,71 @@
+// The REST API (/api/v1 and the health endpoints): JSON ⇄ domain, auth, and
+// the single route table that says which roles may call what.
+//
+// Api registers its routes on an http::Router. Handlers decode and validate on
+// the I/O thread, run mutations as store write functions (replying only after
+// the commit is durable) and render responses on an I/O thread.
+//
+// Thread-safety: after RegisterRoutes, all methods are safe from any thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tocsin/core/clock.h"
+#include "tocsin/domain/api_key_service.h"
+#include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/principal.h"
+#include "tocsin/http/router.h"
+#include "tocsin/store/store.h"
+
+namespace tocsin::api {
+
+struct ApiConfig {
+  std::string aws_region = "us-east-1";         // Region part of ssm-contacts ARNs.
+  std::string aws_account_id = "000000000000";  // 12 digits, the account part of ARNs.
+  std::string public_url = "http://127.0.0.1:8080";
+};
+
+// The collaborators handlers use. Not owned; all must outlive the Api.
+struct Services {
+  store::Store* store = nullptr;
+  Clock* clock = nullptr;
+  domain::ContactService* contacts = nullptr;
+  domain::ApiKeyService* api_keys = nullptr;
+};
+
+// One row of the route table, for the auth-matrix test and documentation.
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+  std::set<domain::Role> roles;  // Empty: public.
+};
+
+class Api {
+ public:
+  Api(ApiConfig config, Services services);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Adds every route to `router`.
+  void RegisterRoutes(http::Router& router);
+
+  // Returns the route table (method, pattern, allowed roles).
+  std::vector<RouteInfo> RouteTable() const;
+
+  // Sets how to run a function on an I/O thread (the server's executor), used
+  // to render responses after a write commits. Without it they render on the
+  // writer thread.
+  void SetIoPoster(std::function<void(std::function<void()>)> post);
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tocsin::api

@@ -1,0 +1,239 @@
+// Store: durable state behind every Tocsin service.
+//
+// All writes run on one writer thread. A caller Submit()s a write function; the
+// writer runs it inside a transaction (one SAVEPOINT per function, many
+// functions per COMMIT: group commit) and calls `done` only after the commit
+// is durable (WAL, synchronous=FULL) or has failed. A write function that
+// returns an error has its changes rolled back and does not disturb the other
+// functions of its batch. Reads run on the calling thread against a snapshot
+// from a small pool of reader connections.
+//
+// Write functions run on the writer thread and must not block on anything but
+// the database (no network, no waiting for other threads). Effects outside
+// the database (notifying the scheduler, updating caches, replying) belong in
+// WriteTxn::OnCommit hooks, which run only if the batch committed.
+//
+// Thread-safety: Store methods may be called from any thread. ReadTxn and
+// WriteTxn objects belong to the function they are passed to and must not
+// escape it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tocsin/core/clock.h"
+#include "tocsin/core/status.h"
+#include "tocsin/core/time.h"
+#include "tocsin/domain/api_key.h"
+#include "tocsin/domain/contact.h"
+#include "tocsin/domain/plans.h"
+#include "tocsin/domain/rotation.h"
+
+namespace tocsin::store {
+
+// A page of a keyset-paginated listing. `next_cursor` is empty on the last page.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;
+};
+
+struct ListOptions {
+  size_t limit = 50;      // 1..100 (clamped).
+  std::string cursor;     // Opaque; from a previous Page. Empty = first page.
+  std::string parent_id;  // Only children of this resource (e.g. a contact's channels).
+  std::string kind;       // Only this kind, for repositories spanning several
+                          // ("contact", "escalation-plan", "oncall-schedule").
+};
+
+// Read access to one kind of configuration resource.
+template <typename T>
+class ResourceReader {
+ public:
+  virtual ~ResourceReader() = default;
+
+  // Returns the resource whose id, or whose unique name/alias, is `id_or_name`.
+  // kNotFound if there is none of this kind.
+  virtual Result<T> Get(std::string_view id_or_name) = 0;
+
+  // Returns resources in creation order. kInvalidArgument for a malformed cursor.
+  virtual Result<Page<T>> List(const ListOptions& options) = 0;
+};
+
+// Write access to one kind of configuration resource. `refs` are the ids of
+// the resources `value` references; the store records them so that deleting a
+// referenced resource is refused (and the database enforces it as a foreign key).
+template <typename T>
+class ResourceWriter : public ResourceReader<T> {
+ public:
+  // Inserts `value` (meta fully set by the caller, version 1).
+  // kAlreadyExists (field set) if its unique name is taken.
+  virtual Status Insert(const T& value, const std::vector<std::string>& refs) = 0;
+
+  // Replaces the stored resource with `value`, whose meta.version must be the
+  // stored version + 1. kAborted if the stored version is not
+  // value.meta.version - 1 (a concurrent change), kNotFound if it is gone,
+  // kAlreadyExists if a renamed unique name is taken.
+  virtual Status Update(const T& value, const std::vector<std::string>& refs) = 0;
+
+  // Deletes the resource and its children. kFailedPrecondition, with blockers()
+  // listing the referrers, if anything outside its own subtree references it.
+  virtual Status Delete(std::string_view id) = 0;
+};
+
+// A one-time secret bound to a resource (channel activation code, ...): only
+// its hash is stored. Deleted with its owner.
+struct Secret {
+  std::string hash;
+  TimePoint expires_at{};
+  int failed_attempts = 0;
+};
+
+class ReadTxn {
+ public:
+  virtual ~ReadTxn() = default;
+
+  virtual ResourceReader<domain::Contact>& Contacts() = 0;
+  virtual ResourceReader<domain::Channel>& Channels() = 0;
+  virtual ResourceReader<domain::Rotation>& Rotations() = 0;
+  virtual ResourceReader<domain::RotationOverride>& RotationOverrides() = 0;
+  virtual ResourceReader<domain::ResponsePlan>& ResponsePlans() = 0;
+  virtual ResourceReader<domain::NotificationTarget>& NotificationTargets() = 0;
+  virtual ResourceReader<domain::ChatChannel>& ChatChannels() = 0;
+
+  // Returns every resource that references `id` (from the refs recorded on write).
+  virtual Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) = 0;
+
+  // API keys. FindApiKeyByHash returns kNotFound when no key has that hash.
+  virtual Result<domain::ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
+  virtual Result<domain::ApiKey> GetApiKey(std::string_view id) = 0;
+  virtual Result<Page<domain::ApiKey>> ListApiKeys(const ListOptions& options) = 0;
+  virtual Result<int64_t> CountApiKeys() = 0;
+
+  // Returns the secret `purpose` of `owner_id`, kNotFound if none.
+  virtual Result<Secret> GetSecret(std::string_view owner_id, std::string_view purpose) = 0;
+
+  // Server metadata (key → text), kNotFound if unset.
+  virtual Result<std::string> GetMeta(std::string_view key) = 0;
+};
+
+class WriteTxn : public ReadTxn {
+ public:
+  ResourceWriter<domain::Contact>& Contacts() override = 0;
+  ResourceWriter<domain::Channel>& Channels() override = 0;
+  ResourceWriter<domain::Rotation>& Rotations() override = 0;
+  ResourceWriter<domain::RotationOverride>& RotationOverrides() override = 0;
+  ResourceWriter<domain::ResponsePlan>& ResponsePlans() override = 0;
+  ResourceWriter<domain::NotificationTarget>& NotificationTargets() override = 0;
+  ResourceWriter<domain::ChatChannel>& ChatChannels() override = 0;
+
+  virtual Status InsertApiKey(const domain::ApiKey& key) = 0;
+  // kNotFound if there is no such key.
+  virtual Status DeleteApiKey(std::string_view id) = 0;
+
+  // Creates or replaces the secret `purpose` of `owner_id`.
+  virtual Status PutSecret(std::string_view owner_id, std::string_view purpose,
+                           const Secret& secret) = 0;
+  virtual Status DeleteSecret(std::string_view owner_id, std::string_view purpose) = 0;
+
+  // Creates or replaces server metadata. Writing "heartbeat" is how /readyz
+  // proves the database still accepts durable writes.
+  virtual Status PutMeta(std::string_view key, std::string_view value) = 0;
+
+  // Runs `hook` on the writer thread after this function's changes are
+  // durably committed; never if they are rolled back. Hooks must be quick and
+  // must not call back into the Store synchronously.
+  virtual void OnCommit(std::function<void()> hook) = 0;
+
+  // Commits this function's changes even though it returns an error, e.g. a
+  // counter of failed attempts that must survive the 400 it causes.
+  virtual void KeepChangesOnError() = 0;
+
+  // Returns the time the transaction runs at (the store's Clock, read once
+  // per batch, so every row a batch writes agrees on "now").
+  virtual TimePoint Now() const = 0;
+};
+
+// Health of the storage, for /readyz.
+struct StoreHealth {
+  bool writable = true;
+  std::string last_error;  // Empty when healthy.
+};
+
+class Store {
+ public:
+  using WriteFn = std::function<Status(WriteTxn&)>;
+  using DoneFn = std::function<void(Status)>;
+  using ReadFn = std::function<Status(ReadTxn&)>;
+
+  virtual ~Store() = default;
+
+  // Queues `fn` for the writer thread. `done` runs on the writer thread after
+  // the commit, with fn's status, or with kUnavailable if the commit failed
+  // (disk full, I/O error) or the store is stopping. `done` is always called
+  // exactly once.
+  virtual void Submit(WriteFn fn, DoneFn done) = 0;
+
+  // Runs `fn` on the calling thread inside a read transaction (a consistent
+  // snapshot of committed data) and returns its status.
+  virtual Status Read(const ReadFn& fn) = 0;
+
+  // Submits `fn` and blocks until it is durable. Not for I/O threads.
+  Status WriteSync(WriteFn fn);
+
+  // Reports whether the last write succeeded.
+  virtual StoreHealth Health() = 0;
+
+  // Writes an online, consistent copy of the database to `path`, which must
+  // not exist. kFailedPrecondition if it does, kUnavailable on I/O errors.
+  virtual Status Backup(const std::string& path) = 0;
+
+  // Finishes every queued write, stops the writer thread and closes the
+  // database. Later Submit()s fail with kUnavailable. Idempotent.
+  virtual void Shutdown() = 0;
+};
+
+// Submits a write function that yields a value: `done` gets fn's result, or
+// the commit error. Runs `done` on the writer thread.
+template <typename T>
+void SubmitFor(Store& store, std::function<Result<T>(WriteTxn&)> fn,
+               std::function<void(Result<T>)> done) {
+  auto slot = std::make_shared<std::optional<Result<T>>>();
+  store.Submit(
+      [fn = std::move(fn), slot](WriteTxn& txn) {
+        slot->emplace(fn(txn));
+        return slot->value().status();
+      },
+      [slot, done = std::move(done)](Status status) {
+        if (slot->has_value() && (status.ok() || !slot->value().ok())) {
+          // fn's own result stands: its value on success, or its error (even
+          // when its changes were kept with KeepChangesOnError).
+          done(std::move(slot->value()));
+        } else {
+          done(Result<T>(std::move(status)));
+        }
+      });
+}
+
+struct StoreOptions {
+  std::string path;  // SQLite file; ":memory:" is refused (readers need a file).
+  int reader_connections = 4;
+  int max_batch = 256;           // Write functions per commit.
+  bool synchronous_full = true;  // Tests of the power-loss harness turn this off.
+};
+
+// Opens (creating if needed) the database at options.path, checks it
+// (PRAGMA quick_check), applies pending migrations, and starts the writer
+// thread. Errors: kFailedPrecondition if the database was written by a newer
+// Tocsin or fails its check, kUnavailable if it cannot be opened.
+// Does not take ownership of `clock`, which must outlive the Store.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Clock& clock);
+
+// Returns the schema version this binary migrates databases to.
+int LatestSchemaVersion();
+
+}  // namespace tocsin::store

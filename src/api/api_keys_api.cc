@@ -1,0 +1,95 @@
+// /api/v1/api-keys (admin only). The token is in the creation response only.
+#include "api/internal.h"
+
+namespace tocsin::api {
+namespace {
+
+Json RenderKey(const domain::ApiKey& k) {
+  Json j = {{"id", k.id},
+            {"name", k.name},
+            {"role", domain::RoleName(k.role)},
+            {"prefix", k.prefix},
+            {"createdAt", FormatRfc3339(k.created_at)},
+            {"createdBy", k.created_by}};
+  j["expiresAt"] = k.expires_at ? Json(FormatRfc3339(*k.expires_at)) : Json();
+  return j;
+}
+
+}  // namespace
+
+void AddApiKeyRoutes(Api::Impl& api) {
+  api.routes.push_back(
+      {"POST", "/api/v1/api-keys", kAdmin, [&api](Call& call) {
+         auto body = BodyJson(call.req);
+         if (!body.ok()) return api.Fail(call, body.status());
+         codec::DecodeErrors errors;
+         codec::ObjectReader r(*body, "", errors);
+         auto name = r.String("name", 1, 255, true);
+         auto role_text = r.String("role", 1, 32, true);
+         auto expires = r.Time("expiresAt");
+         std::optional<domain::Role> role;
+         if (role_text) {
+           role = domain::ParseRole(*role_text);
+           if (!role) r.Fail("role", "must be one of admin, responder, viewer, integration");
+         }
+         if (Status s = r.Finish(); !s.ok()) return api.Fail(call, s);
+         const auto who = call.who;
+         api.Mutate<domain::NewApiKey>(
+             call,
+             [&api, who, name = *name, role = *role, expires](store::WriteTxn& txn) {
+               return api.svc.api_keys->Create(txn, who, name, role, expires);
+             },
+             [](const domain::NewApiKey& created) {
+               Json j = RenderKey(created.key);
+               j["token"] = created.token;
+               return JsonResponse(201, j);
+             });
+       }});
+
+  api.routes.push_back({"GET", "/api/v1/api-keys", kAdmin, [&api](Call& call) {
+                          auto options = ListOptionsFrom(call.req);
+                          if (!options.ok()) return api.Fail(call, options.status());
+                          Json items = Json::array();
+                          std::string next;
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                auto page = txn.ListApiKeys(*options);
+                                if (!page.ok()) return page.status();
+                                for (const auto& k : page->items) items.push_back(RenderKey(k));
+                                next = page->next_cursor;
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.SendJson(call, 200,
+                                       {{"items", std::move(items)},
+                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
+                        }});
+
+  api.routes.push_back({"GET", "/api/v1/api-keys/{id}", kAdmin, [&api](Call& call) {
+                          domain::ApiKey key;
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                auto k = txn.GetApiKey(call.param(0));
+                                if (!k.ok()) return k.status();
+                                key = std::move(*k);
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.SendJson(call, 200, RenderKey(key));
+                        }});
+
+  api.routes.push_back({"DELETE", "/api/v1/api-keys/{id}", kAdmin, [&api](Call& call) {
+                          api.Mutate<bool>(
+                              call,
+                              [&api, id = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+                                TOCSIN_RETURN_IF_ERROR(api.svc.api_keys->Delete(txn, id));
+                                // Revoke at once: drop the cached credential when the delete
+                                // commits.
+                                txn.OnCommit([&api, id] { api.auth.Forget(id); });
+                                return true;
+                              },
+                              [](const bool&) { return JsonResponse(204, {}); });
+                        }});
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,316 @@
+// /api/v1/contacts, /escalation-plans, /oncall-schedules (all AWS "contacts",
+// one alias namespace) and /channels.
+#include "api/internal.h"
+#include "tocsin/codec/resources.h"
+
+namespace tocsin::api {
+namespace {
+
+using domain::Channel;
+using domain::Contact;
+using domain::ContactType;
+
+struct ContactKind {
+  ContactType type;
+  const char* collection;  // URL segment.
+  const char* kind;        // store kind, for list filtering.
+};
+
+constexpr ContactKind kKinds[] = {
+    {ContactType::kPersonal, "contacts", "contact"},
+    {ContactType::kEscalation, "escalation-plans", "escalation-plan"},
+    {ContactType::kOncallSchedule, "oncall-schedules", "oncall-schedule"},
+};
+
+const char* Noun(ContactType type) {
+  switch (type) {
+    case ContactType::kPersonal:
+      return "contact";
+    case ContactType::kEscalation:
+      return "escalation plan";
+    case ContactType::kOncallSchedule:
+      return "on-call schedule";
+  }
+  return "contact";
+}
+
+http::Response WithEtag(http::Response r, int64_t version) {
+  r.headers.push_back({"etag", "\"" + std::to_string(version) + "\""});
+  return r;
+}
+
+// Loads a contact of `type` in a write transaction (404 for other types).
+Result<Contact> GetTyped(store::ReadTxn& txn, std::string_view ref, ContactType type) {
+  auto c = txn.Contacts().Get(ref);
+  if (!c.ok() || c->type != type) {
+    if (!c.ok() && c.status().code() != StatusCode::kNotFound) return c.status();
+    return NotFound(std::string(Noun(type)) + " \"" + std::string(ref) + "\" not found");
+  }
+  return c;
+}
+
+Status DecodeSpec(const Json& json, Contact& out) {
+  codec::DecodeErrors errors;
+  codec::ObjectReader reader(json, "", errors);
+  codec::ContactSpecFromReader(reader, out);
+  return reader.Finish();
+}
+
+Status DecodeChannelSpec(const Json& json, Channel& out, std::optional<bool>* defer) {
+  codec::DecodeErrors errors;
+  codec::ObjectReader reader(json, "", errors);
+  if (defer != nullptr) *defer = reader.Bool("deferActivation");
+  codec::ChannelSpecFromReader(reader, out);
+  return reader.Finish();
+}
+
+void AddContactKindRoutes(Api::Impl& api, const ContactKind& k) {
+  const std::string base = std::string("/api/v1/") + k.collection;
+  const ContactType type = k.type;
+  auto render = [&api](const Contact& c) {
+    return WithMeta(c.meta, api.ContactArn(c.alias), codec::ContactToPublic(c));
+  };
+
+  api.routes.push_back({"POST", base, kResponders, [&api, type, render](Call& call) {
+                          auto body = BodyJson(call.req);
+                          if (!body.ok()) return api.Fail(call, body.status());
+                          Contact spec;
+                          spec.type = type;
+                          if (Status s = DecodeSpec(*body, spec); !s.ok()) return api.Fail(call, s);
+                          const auto who = call.who;
+                          api.Mutate<Contact>(
+                              call,
+                              [&api, who, spec = std::move(spec)](store::WriteTxn& txn) {
+                                return api.svc.contacts->Create(txn, who, spec);
+                              },
+                              [render](const Contact& c) {
+                                return WithEtag(JsonResponse(201, render(c)), c.meta.version);
+                              });
+                        }});
+
+  api.routes.push_back({"GET", base, kReaders, [&api, k, render](Call& call) {
+                          auto options = ListOptionsFrom(call.req);
+                          if (!options.ok()) return api.Fail(call, options.status());
+                          options->kind = k.kind;
+                          Json items = Json::array();
+                          std::string next;
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                auto page = txn.Contacts().List(*options);
+                                if (!page.ok()) return page.status();
+                                for (const auto& c : page->items) items.push_back(render(c));
+                                next = page->next_cursor;
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.SendJson(call, 200,
+                                       {{"items", std::move(items)},
+                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
+                        }});
+
+  api.routes.push_back(
+      {"GET", base + "/{id}", kReaders, [&api, type, render](Call& call) {
+         Contact contact;
+         if (!api.Read(call, [&](store::ReadTxn& txn) {
+               auto c = GetTyped(txn, call.param(0), type);
+               if (!c.ok()) return c.status();
+               contact = std::move(*c);
+               return Status::Ok();
+             })) {
+           return;
+         }
+         api.Send(call, WithEtag(JsonResponse(200, render(contact)), contact.meta.version));
+       }});
+
+  api.routes.push_back({"PATCH", base + "/{id}", kResponders, [&api, type, render](Call& call) {
+                          auto patch = BodyJson(call.req);
+                          if (!patch.ok()) return api.Fail(call, patch.status());
+                          auto if_match = ParseIfMatch(call.req.HeaderValue("if-match"));
+                          if (!if_match.ok()) return api.Fail(call, if_match.status());
+                          const auto who = call.who;
+                          api.Mutate<Contact>(
+                              call,
+                              [&api, who, type, ref = call.param(0), patch = std::move(*patch),
+                               expected = *if_match](store::WriteTxn& txn) -> Result<Contact> {
+                                auto current = GetTyped(txn, ref, type);
+                                if (!current.ok()) return current.status();
+                                Json merged = codec::ContactSpecToJson(*current);
+                                codec::MergePatch(merged, patch);
+                                Contact updated;
+                                updated.type = type;
+                                TOCSIN_RETURN_IF_ERROR(DecodeSpec(merged, updated));
+                                return api.svc.contacts->Update(txn, who, *current,
+                                                                std::move(updated), expected);
+                              },
+                              [render](const Contact& c) {
+                                return WithEtag(JsonResponse(200, render(c)), c.meta.version);
+                              });
+                        }});
+
+  api.routes.push_back(
+      {"DELETE", base + "/{id}", kResponders, [&api, type](Call& call) {
+         api.Mutate<bool>(
+             call,
+             [&api, type, ref = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+               TOCSIN_RETURN_IF_ERROR(api.svc.contacts->Delete(txn, ref, type));
+               return true;
+             },
+             [](const bool&) { return JsonResponse(204, {}); });
+       }});
+}
+
+}  // namespace
+
+void AddContactRoutes(Api::Impl& api) {
+  for (const auto& k : kKinds) AddContactKindRoutes(api, k);
+
+  // Channels render with their owner's alias in the ARN, read in the same transaction.
+  auto render = [&api](const Channel& ch, const std::string& alias) {
+    return WithMeta(ch.meta, api.ChannelArn(alias, ch.meta.id), codec::ChannelToPublic(ch));
+  };
+  auto owner_alias = [](store::ReadTxn& txn, const Channel& ch) {
+    auto owner = txn.Contacts().Get(ch.contact_id);
+    return owner.ok() ? owner->alias : std::string();
+  };
+  using ChannelOut = std::pair<Channel, std::string>;
+  auto channel_reply = [render](unsigned status) {
+    return [render, status](const ChannelOut& out) {
+      return WithEtag(JsonResponse(status, render(out.first, out.second)), out.first.meta.version);
+    };
+  };
+  // Runs a channel mutation and attaches the owner's alias for rendering.
+  auto mutate_channel = [&api, owner_alias, channel_reply](
+                            Call& call, unsigned status,
+                            std::function<Result<Channel>(store::WriteTxn&)> fn) {
+    api.Mutate<ChannelOut>(
+        call,
+        [fn = std::move(fn), owner_alias](store::WriteTxn& txn) -> Result<ChannelOut> {
+          auto ch = fn(txn);
+          if (!ch.ok()) return ch.status();
+          std::string alias = owner_alias(txn, *ch);
+          return ChannelOut{std::move(*ch), std::move(alias)};
+        },
+        channel_reply(status));
+  };
+
+  api.routes.push_back(
+      {"POST", "/api/v1/contacts/{id}/channels", kResponders, [&api, mutate_channel](Call& call) {
+         auto body = BodyJson(call.req);
+         if (!body.ok()) return api.Fail(call, body.status());
+         Channel spec;
+         std::optional<bool> defer;
+         if (Status s = DecodeChannelSpec(*body, spec, &defer); !s.ok()) return api.Fail(call, s);
+         const auto who = call.who;
+         mutate_channel(call, 201,
+                        [&api, who, contact = call.param(0), spec = std::move(spec),
+                         defer = defer.value_or(false)](store::WriteTxn& txn) {
+                          return api.svc.contacts->CreateChannel(txn, who, contact, spec, defer);
+                        });
+       }});
+
+  api.routes.push_back(
+      {"GET", "/api/v1/contacts/{id}/channels", kReaders, [&api, render](Call& call) {
+         auto options = ListOptionsFrom(call.req);
+         if (!options.ok()) return api.Fail(call, options.status());
+         Json items = Json::array();
+         std::string next;
+         if (!api.Read(call, [&](store::ReadTxn& txn) {
+               auto contact = GetTyped(txn, call.param(0), ContactType::kPersonal);
+               if (!contact.ok()) return contact.status();
+               options->parent_id = contact->meta.id;
+               auto page = txn.Channels().List(*options);
+               if (!page.ok()) return page.status();
+               for (const auto& ch : page->items) items.push_back(render(ch, contact->alias));
+               next = page->next_cursor;
+               return Status::Ok();
+             })) {
+           return;
+         }
+         api.SendJson(
+             call, 200,
+             {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
+       }});
+
+  api.routes.push_back(
+      {"GET", "/api/v1/channels/{id}", kReaders, [&api, render, owner_alias](Call& call) {
+         Channel channel;
+         std::string alias;
+         if (!api.Read(call, [&](store::ReadTxn& txn) {
+               auto ch = txn.Channels().Get(call.param(0));
+               if (!ch.ok()) return ch.status();
+               channel = std::move(*ch);
+               alias = owner_alias(txn, channel);
+               return Status::Ok();
+             })) {
+           return;
+         }
+         api.Send(call, WithEtag(JsonResponse(200, render(channel, alias)), channel.meta.version));
+       }});
+
+  api.routes.push_back(
+      {"PATCH", "/api/v1/channels/{id}", kResponders, [&api, mutate_channel](Call& call) {
+         auto patch = BodyJson(call.req);
+         if (!patch.ok()) return api.Fail(call, patch.status());
+         auto if_match = ParseIfMatch(call.req.HeaderValue("if-match"));
+         if (!if_match.ok()) return api.Fail(call, if_match.status());
+         const auto who = call.who;
+         mutate_channel(call, 200,
+                        [&api, who, id = call.param(0), patch = std::move(*patch),
+                         expected = *if_match](store::WriteTxn& txn) -> Result<Channel> {
+                          auto current = txn.Channels().Get(id);
+                          if (!current.ok()) return current.status();
+                          Json merged = codec::ChannelSpecToJson(*current);
+                          codec::MergePatch(merged, patch);
+                          Channel updated;
+                          TOCSIN_RETURN_IF_ERROR(DecodeChannelSpec(merged, updated, nullptr));
+                          return api.svc.contacts->UpdateChannel(txn, who, *current,
+                                                                 std::move(updated), expected);
+                        });
+       }});
+
+  api.routes.push_back(
+      {"DELETE", "/api/v1/channels/{id}", kResponders, [&api](Call& call) {
+         const auto who = call.who;
+         api.Mutate<bool>(
+             call,
+             [&api, who, id = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+               TOCSIN_RETURN_IF_ERROR(api.svc.contacts->DeleteChannel(txn, who, id));
+               return true;
+             },
+             [](const bool&) { return JsonResponse(204, {}); });
+       }});
+
+  api.routes.push_back(
+      {"POST", "/api/v1/channels/{id}/activate", kResponders, [&api, mutate_channel](Call& call) {
+         auto body = BodyJson(call.req);
+         if (!body.ok()) return api.Fail(call, body.status());
+         codec::DecodeErrors errors;
+         codec::ObjectReader reader(*body, "", errors);
+         auto code = reader.String("code", 1, 10, true);
+         if (Status s = reader.Finish(); !s.ok()) return api.Fail(call, s);
+         const auto who = call.who;
+         mutate_channel(call, 200,
+                        [&api, who, id = call.param(0), code = *code](store::WriteTxn& txn) {
+                          return api.svc.contacts->Activate(txn, who, id, code);
+                        });
+       }});
+
+  api.routes.push_back(
+      {"POST", "/api/v1/channels/{id}/deactivate", kResponders, [&api, mutate_channel](Call& call) {
+         const auto who = call.who;
+         mutate_channel(call, 200, [&api, who, id = call.param(0)](store::WriteTxn& txn) {
+           return api.svc.contacts->Deactivate(txn, who, id);
+         });
+       }});
+
+  api.routes.push_back({"POST", "/api/v1/channels/{id}/send-activation-code", kResponders,
+                        [&api, mutate_channel](Call& call) {
+                          const auto who = call.who;
+                          mutate_channel(
+                              call, 202, [&api, who, id = call.param(0)](store::WriteTxn& txn) {
+                                return api.svc.contacts->SendActivationCode(txn, who, id);
+                              });
+                        }});
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,68 @@
+// App: the composition root. Builds the store, services, API and HTTP server
+// from a Config, and owns their start-up and shutdown order. The only place
+// that constructs concrete implementations.
+//
+// Integration tests create an App in-process (port 0, temp database, fake
+// clock, recording notifier); main() creates one for `tocsin serve`.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "app/config.h"
+#include "tocsin/api/api.h"
+#include "tocsin/core/clock.h"
+#include "tocsin/domain/api_key_service.h"
+#include "tocsin/domain/contact_service.h"
+#include "tocsin/http/router.h"
+#include "tocsin/http/server.h"
+#include "tocsin/notify/notifier.h"
+#include "tocsin/store/store.h"
+
+namespace tocsin::app {
+
+// Test seams; production leaves them null and gets the real ones.
+struct Overrides {
+  Clock* clock = nullptr;                // Default: SystemClock().
+  notify::Notifier* notifier = nullptr;  // Default: per config (notify.driver).
+};
+
+class App {
+ public:
+  // Opens the store (migrating it), creates the bootstrap key on a fresh
+  // database, and binds the listener. Does not start serving.
+  static Result<std::unique_ptr<App>> Create(const Config& config, Overrides overrides = {});
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Starts the I/O threads.
+  void Start();
+  // Graceful stop: stop accepting, finish in-flight requests, then drain and
+  // close the store. Idempotent.
+  void Shutdown();
+
+  uint16_t port() const { return server_->port(); }
+  // The admin key created on this start (fresh database only).
+  const std::optional<domain::NewApiKey>& bootstrap_key() const { return bootstrap_key_; }
+  store::Store& store() { return *store_; }
+  const api::Api& api() const { return *api_; }
+
+ private:
+  App() = default;
+
+  Config config_;
+  Clock* clock_ = nullptr;
+  std::unique_ptr<notify::Notifier> owned_notifier_;
+  notify::Notifier* notifier_ = nullptr;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<domain::ContactService> contacts_;
+  std::unique_ptr<domain::ApiKeyService> api_keys_;
+  std::unique_ptr<api::Api> api_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> server_;
+  std::optional<domain::NewApiKey> bootstrap_key_;
+  bool shut_down_ = false;
+};
+
+}  // namespace tocsin::app

@@ -1,0 +1,274 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+namespace tocsin::app {
+namespace {
+
+using Setter = std::function<Status(Config&, const std::string& value, const std::string& where)>;
+
+struct Key {
+  std::string path;
+  std::string default_text;
+  std::string help;
+  Setter set;
+};
+
+Status Bad(const std::string& where, const std::string& what) {
+  return InvalidArgument(where + ": " + what, where);
+}
+
+Result<int64_t> ParseInt(const std::string& value, const std::string& where, int64_t min,
+                         int64_t max) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || ptr != value.data() + value.size() || v < min || v > max) {
+    return Bad(where, "must be an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", got \"" + value + "\"");
+  }
+  return v;
+}
+
+Result<bool> ParseBool(const std::string& value, const std::string& where) {
+  if (value == "true" || value == "1" || value == "yes" || value == "on") return true;
+  if (value == "false" || value == "0" || value == "no" || value == "off") return false;
+  return Bad(where, "must be true or false, got \"" + value + "\"");
+}
+
+Status SetListen(Config& c, const std::string& value, const std::string& where) {
+  // HOST:PORT, with [v6]:PORT for IPv6.
+  const auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return Bad(where, "must be HOST:PORT, got \"" + value + "\"");
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto port = ParseInt(value.substr(colon + 1), where, 0, 65535);
+  if (!port.ok())
+    return Bad(where, "must be HOST:PORT with a port from 0 to 65535, got \"" + value + "\"");
+  c.server.host = host;
+  c.server.port = static_cast<uint16_t>(*port);
+  return Status::Ok();
+}
+
+Setter IntSetter(int64_t min, int64_t max, std::function<void(Config&, int64_t)> apply) {
+  return [=](Config& c, const std::string& v, const std::string& where) -> Status {
+    auto n = ParseInt(v, where, min, max);
+    if (!n.ok()) return n.status();
+    apply(c, *n);
+    return Status::Ok();
+  };
+}
+
+Setter SecondsSetter(int64_t min, int64_t max,
+                     std::chrono::milliseconds http::ServerOptions::*field) {
+  return IntSetter(min, max,
+                   [field](Config& c, int64_t n) { c.server.*field = std::chrono::seconds(n); });
+}
+
+const std::vector<Key>& Keys() {
+  static const std::vector<Key> keys = {
+      {"server.listen", "127.0.0.1:8080", "address and port to listen on (HOST:PORT)", SetListen},
+      {"server.publicUrl", "http://127.0.0.1:8080",
+       "URL people use to reach this server (links in pages)",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+           return Bad(where, "must start with http:// or https://");
+         }
+         c.api.public_url = v;
+         while (!c.api.public_url.empty() && c.api.public_url.back() == '/')
+           c.api.public_url.pop_back();
+         return Status::Ok();
+       }},
+      {"server.ioThreads", "1", "HTTP I/O threads",
+       IntSetter(1, 64, [](Config& c, int64_t n) { c.server.io_threads = static_cast<int>(n); })},
+      {"server.maxConnections", "16384", "open connection cap (idle ones are closed first)",
+       IntSetter(16, 1'000'000,
+                 [](Config& c, int64_t n) { c.server.max_connections = static_cast<size_t>(n); })},
+      {"server.idleTimeoutSeconds", "60", "keep-alive idle timeout",
+       SecondsSetter(1, 3600, &http::ServerOptions::idle_timeout)},
+      {"server.headerTimeoutSeconds", "10", "time allowed to send request headers",
+       SecondsSetter(1, 600, &http::ServerOptions::header_timeout)},
+      {"server.bodyTimeoutSeconds", "30", "time allowed to send a request body",
+       SecondsSetter(1, 3600, &http::ServerOptions::body_timeout)},
+      {"server.writeTimeoutSeconds", "30", "time allowed to write a response",
+       SecondsSetter(1, 3600, &http::ServerOptions::write_timeout)},
+      {"server.shutdownGraceSeconds", "10", "time in-flight requests get on SIGTERM",
+       SecondsSetter(0, 600, &http::ServerOptions::shutdown_grace)},
+      {"store.path", "./var/tocsin.db", "SQLite database file",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v.empty() || v == ":memory:") return Bad(where, "must name a file");
+         c.store.path = v;
+         return Status::Ok();
+       }},
+      {"store.readerConnections", "4", "pooled read-only SQLite connections",
+       IntSetter(1, 64,
+                 [](Config& c, int64_t n) { c.store.reader_connections = static_cast<int>(n); })},
+      {"log.level", "info", "trace, debug, info, warn, error, critical or off",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                                       "error", "critical", "off"};
+         if (kLevels.count(v) == 0)
+           return Bad(where, "must be one of trace, debug, info, warn, error, critical, off");
+         c.log.level = v;
+         return Status::Ok();
+       }},
+      {"log.access", "true", "one log line per HTTP request",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         auto b = ParseBool(v, where);
+         if (!b.ok()) return b.status();
+         c.log.access_log = *b;
+         c.server.access_log = *b;
+         return Status::Ok();
+       }},
+      {"aws.region", "us-east-1", "region used in ssm-contacts ARNs",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v.empty() || v.size() > 32 ||
+             v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+           return Bad(where, "must look like us-east-1");
+         }
+         c.api.aws_region = v;
+         return Status::Ok();
+       }},
+      {"aws.accountId", "000000000000", "12-digit account id used in ARNs",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v.size() != 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+           return Bad(where, "must be 12 digits");
+         }
+         c.api.aws_account_id = v;
+         return Status::Ok();
+       }},
+      {"notify.driver", "log", "how messages to people are delivered: log (development)",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v != "log")
+           return Bad(where,
+                      "must be \"log\" (delivery drivers arrive with the notifications work)");
+         c.notify_driver = v;
+         return Status::Ok();
+       }},
+      {"bootstrapKey", "",
+       "admin API key created on first start (else one is generated and printed)",
+       [](Config& c, const std::string& v, const std::string&) -> Status {
+         if (!v.empty()) c.bootstrap_key = v;
+         return Status::Ok();
+       }},
+  };
+  return keys;
+}
+
+const Key* FindKey(const std::string& path) {
+  for (const auto& k : Keys()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+// Flattens the YAML mapping into key paths; nested mappings only, scalars at the leaves.
+Status Flatten(const YAML::Node& node, const std::string& prefix,
+               std::vector<std::pair<std::string, std::string>>& out) {
+  if (!node.IsMap()) return Bad(prefix.empty() ? "config" : prefix, "must be a mapping");
+  for (const auto& item : node) {
+    const std::string key = item.first.as<std::string>();
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (item.second.IsMap()) {
+      TOCSIN_RETURN_IF_ERROR(Flatten(item.second, path, out));
+    } else if (item.second.IsScalar()) {
+      out.emplace_back(path, item.second.Scalar());
+    } else if (item.second.IsNull()) {
+      continue;  // "key:" with no value keeps the default.
+    } else {
+      return Bad(path, "must be a single value");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EnvNameForKey(const std::string& key_path) {
+  std::string out = "TOCSIN_";
+  for (size_t i = 0; i < key_path.size(); ++i) {
+    const char c = key_path[i];
+    if (c == '.') {
+      out += '_';
+    } else if (std::isupper(static_cast<unsigned char>(c))) {
+      if (i > 0 && key_path[i - 1] != '.') out += '_';
+      out += c;
+    } else {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+Result<Config> LoadConfig(const Flags& flags, const std::vector<std::string>& environ_vars) {
+  Config config;
+  // Defaults go through the same setters as every other source.
+  for (const auto& k : Keys()) {
+    if (!k.default_text.empty()) TOCSIN_RETURN_IF_ERROR(k.set(config, k.default_text, k.path));
+  }
+  if (flags.config_file) {
+    const std::string& file = *flags.config_file;
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec))
+      return NotFound("config file " + file + " does not exist");
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(file);
+    } catch (const YAML::Exception& e) {
+      return InvalidArgument(file + ": " + e.what(), "config");
+    }
+    if (root.IsDefined() && !root.IsNull()) {
+      std::vector<std::pair<std::string, std::string>> values;
+      try {
+        TOCSIN_RETURN_IF_ERROR(Flatten(root, "", values));
+      } catch (const YAML::Exception& e) {
+        return InvalidArgument(file + ": " + e.what(), "config");
+      }
+      for (const auto& [path, value] : values) {
+        const Key* key = FindKey(path);
+        if (key == nullptr) return Bad(path, "unknown configuration key (in " + file + ")");
+        TOCSIN_RETURN_IF_ERROR(key->set(config, value, path + " (in " + file + ")"));
+      }
+    }
+  }
+  std::map<std::string, const Key*> by_env;
+  for (const auto& k : Keys()) by_env.emplace(EnvNameForKey(k.path), &k);
+  for (const auto& entry : environ_vars) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || entry.rfind("TOCSIN_", 0) != 0) continue;
+    const std::string name = entry.substr(0, eq);
+    const std::string value = entry.substr(eq + 1);
+    if (std::find(std::begin(kNonConfigEnv), std::end(kNonConfigEnv), name) !=
+        std::end(kNonConfigEnv)) {
+      continue;
+    }
+    auto it = by_env.find(name);
+    if (it == by_env.end())
+      return Bad(name, "unknown environment variable (not a configuration key)");
+    TOCSIN_RETURN_IF_ERROR(it->second->set(config, value, name));
+  }
+  if (flags.listen) TOCSIN_RETURN_IF_ERROR(SetListen(config, *flags.listen, "--listen"));
+  if (flags.db) {
+    if (flags.db->empty()) return Bad("--db", "must name a file");
+    config.store.path = *flags.db;
+  }
+  return config;
+}
+
+std::string DescribeConfigKeys() {
+  std::string out;
+  for (const auto& k : Keys()) {
+    out += "  " + k.path + " (" + EnvNameForKey(k.path) + ")";
+    if (!k.default_text.empty()) out += ", default " + k.default_text;
+    out += "\n      " + k.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace tocsin::app

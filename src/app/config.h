@@ -1,0 +1,55 @@
+// Configuration: a YAML file, overridden by TOCSIN_* environment variables,
+// overridden by command-line flags.
+//
+// Every key has an environment name: "TOCSIN_" + the key path in upper snake
+// case (server.listen → TOCSIN_SERVER_LISTEN, server.publicUrl →
+// TOCSIN_SERVER_PUBLIC_URL). Unknown keys, unknown TOCSIN_* variables and bad
+// values are errors that name the key, so a typo cannot silently fall back to
+// a default.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tocsin/api/api.h"
+#include "tocsin/core/log.h"
+#include "tocsin/core/status.h"
+#include "tocsin/http/server.h"
+#include "tocsin/store/store.h"
+
+namespace tocsin::app {
+
+struct Config {
+  http::ServerOptions server;
+  store::StoreOptions store;
+  LogOptions log;
+  api::ApiConfig api;
+  std::string notify_driver = "log";
+  std::optional<std::string> bootstrap_key;
+};
+
+// Command-line flags that override the file and the environment.
+struct Flags {
+  std::optional<std::string> config_file;
+  std::optional<std::string> listen;  // HOST:PORT
+  std::optional<std::string> db;
+};
+
+// Environment variables named TOCSIN_* that are not configuration keys.
+inline const char* const kNonConfigEnv[] = {"TOCSIN_CRASH_POINT"};
+
+// Loads the configuration. `environ_vars` is the process environment as
+// NAME=VALUE strings (injected for tests). kInvalidArgument naming the key on
+// any unknown key or bad value; kNotFound if the config file is missing.
+Result<Config> LoadConfig(const Flags& flags, const std::vector<std::string>& environ_vars);
+
+// Returns the environment variable name of a key path ("server.publicUrl" →
+// "TOCSIN_SERVER_PUBLIC_URL").
+std::string EnvNameForKey(const std::string& key_path);
+
+// Documentation of every key: path, default, description (for --help).
+std::string DescribeConfigKeys();
+
+}  // namespace tocsin::app

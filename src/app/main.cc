@@ -1,0 +1,192 @@
+// tocsin: the command-line entry point.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "app/app.h"
+#include "app/config.h"
+#include "tocsin/core/log.h"
+#include "tocsin/store/store.h"
+
+#include <sys/resource.h>
+
+extern char** environ;
+
+namespace tocsin::app {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(
+      out,
+      "tocsin %s — self-hosted incident management (contacts, on-call, incidents, paging)\n"
+      "\n"
+      "Usage:\n"
+      "  tocsin serve [--config FILE] [--listen HOST:PORT] [--db PATH]\n"
+      "      Run the server until SIGTERM or SIGINT.\n"
+      "  tocsin backup FILE [--config FILE] [--db PATH]\n"
+      "      Write an online, consistent copy of the database to FILE (must not exist).\n"
+      "  tocsin version\n"
+      "  tocsin --help\n"
+      "\n"
+      "Configuration keys (YAML file, then TOCSIN_* environment, then flags):\n%s",
+      kVersion, DescribeConfigKeys().c_str());
+}
+
+std::vector<std::string> Environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
+  return out;
+}
+
+// Parses flags after the command. Returns false (after printing why) on error.
+bool ParseFlags(int argc, char** argv, int first, Flags& flags,
+                std::vector<std::string>& positional) {
+  for (int i = first; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::optional<std::string>& slot) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "tocsin: %s needs a value\n", arg.c_str());
+        return false;
+      }
+      slot = argv[++i];
+      return true;
+    };
+    if (arg == "--config") {
+      if (!value(flags.config_file)) return false;
+    } else if (arg == "--listen") {
+      if (!value(flags.listen)) return false;
+    } else if (arg == "--db") {
+      if (!value(flags.db)) return false;
+    } else if (arg.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "tocsin: unknown flag %s (see tocsin --help)\n", arg.c_str());
+      return false;
+    } else {
+      positional.push_back(arg);
+    }
+  }
+  return true;
+}
+
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+int Serve(const Config& config) {
+  // Block the stop signals in every thread; this thread waits for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  RaiseFileLimit();
+
+  auto app = App::Create(config);
+  if (!app.ok()) {
+    spdlog::critical("msg=\"cannot start\" error={}", LogQuote(app.status().message()));
+    std::fprintf(stderr, "tocsin: cannot start: %s\n", app.status().message().c_str());
+    return 1;
+  }
+  (*app)->Start();
+  const std::string host = config.server.host.find(':') != std::string::npos
+                               ? "[" + config.server.host + "]"
+                               : config.server.host;
+  std::printf("tocsin %s listening on http://%s:%u (database %s)\n", kVersion, host.c_str(),
+              (*app)->port(), config.store.path.c_str());
+  if (const auto& key = (*app)->bootstrap_key()) {
+    std::printf(
+        "\nAdmin API key (shown once, store it now):\n\n  %s\n\n"
+        "Try:  curl -H 'Authorization: Bearer %s' http://%s:%u/api/v1/contacts\n\n",
+        key->token.c_str(), key->token.c_str(), host.c_str(), (*app)->port());
+  }
+  std::fflush(stdout);
+  spdlog::info("msg=\"serving\" listen={}:{} db={}", config.server.host, (*app)->port(),
+               LogQuote(config.store.path));
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  spdlog::info("msg=\"shutting down\" signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*app)->Shutdown();
+  spdlog::info("msg=\"stopped\"");
+  spdlog::default_logger()->flush();
+  return 0;
+}
+
+int Backup(const Config& config, const std::string& target) {
+  auto store = store::OpenSqliteStore(config.store, SystemClock());
+  if (!store.ok()) {
+    std::fprintf(stderr, "tocsin backup: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  Status s = (*store)->Backup(target);
+  (*store)->Shutdown();
+  if (!s.ok()) {
+    std::fprintf(stderr, "tocsin backup: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::printf("backup written to %s\n", target.c_str());
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("tocsin %s (schema %d)\n", kVersion, store::LatestSchemaVersion());
+    return 0;
+  }
+  Flags flags;
+  std::vector<std::string> positional;
+  if (!ParseFlags(argc, argv, 2, flags, positional)) return 2;
+  auto config = LoadConfig(flags, Environment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "tocsin: configuration error: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  if (Status s = InitLogging(config->log); !s.ok()) {
+    std::fprintf(stderr, "tocsin: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (command == "serve") {
+    if (!positional.empty()) {
+      std::fprintf(stderr, "tocsin serve: unexpected argument %s\n", positional[0].c_str());
+      return 2;
+    }
+    return Serve(*config);
+  }
+  if (command == "backup") {
+    if (positional.size() != 1) {
+      std::fprintf(stderr, "usage: tocsin backup FILE [--config FILE] [--db PATH]\n");
+      return 2;
+    }
+    return Backup(*config, positional[0]);
+  }
+  std::fprintf(stderr, "tocsin: unknown command %s (see tocsin --help)\n", command.c_str());
+  return 2;
+}
+
+}  // namespace
+}  // namespace tocsin::app
+
+int main(int argc, char** argv) { return tocsin::app::Main(argc, argv); }

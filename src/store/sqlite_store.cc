@@ -1,0 +1,513 @@
+// The SQLite Store: one writer thread with group commit, a pool of reader
+// connections. See tocsin/store/store.h for the contract.
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "store/migrator.h"
+#include "store/repos.h"
+#include "store/sqlite.h"
+#include "store/traits.h"
+#include "tocsin/core/crash_point.h"
+#include "tocsin/store/store.h"
+
+namespace tocsin::store {
+namespace {
+
+// Everything one connection can answer; shared by read and write transactions.
+class Queries {
+ public:
+  explicit Queries(Db& db)
+      : db_(db),
+        contacts_(db),
+        channels_(db),
+        rotations_(db),
+        overrides_(db),
+        response_plans_(db),
+        notification_targets_(db),
+        chat_channels_(db),
+        table_(db) {}
+
+  Db& db() { return db_; }
+  SqliteRepo<domain::Contact>& contacts() { return contacts_; }
+  SqliteRepo<domain::Channel>& channels() { return channels_; }
+  SqliteRepo<domain::Rotation>& rotations() { return rotations_; }
+  SqliteRepo<domain::RotationOverride>& overrides() { return overrides_; }
+  SqliteRepo<domain::ResponsePlan>& response_plans() { return response_plans_; }
+  SqliteRepo<domain::NotificationTarget>& notification_targets() { return notification_targets_; }
+  SqliteRepo<domain::ChatChannel>& chat_channels() { return chat_channels_; }
+
+  Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) { return table_.Referrers(id); }
+
+  static domain::ApiKey ReadKey(const Stmt& s) {
+    domain::ApiKey k;
+    k.id = s.Text(0);
+    k.name = s.Text(1);
+    k.role = domain::ParseRole(s.Text(2)).value_or(domain::Role::kViewer);
+    k.key_hash = s.Blob(3);
+    k.prefix = s.Text(4);
+    k.created_at = FromUnixMillis(s.Int(5));
+    k.created_by = s.Text(6);
+    if (auto e = s.OptionalInt(7)) k.expires_at = FromUnixMillis(*e);
+    return k;
+  }
+
+  Result<domain::ApiKey> FindApiKeyByHash(std::string_view hash) {
+    auto s = db_.Prepare(
+        "SELECT id, name, role, key_hash, prefix, created_at, created_by, expires_at, seq "
+        "FROM api_keys WHERE key_hash = ?1");
+    if (!s.ok()) return s.status();
+    s->BindBlob(1, hash);
+    if (s->Step()) return ReadKey(*s);
+    if (!s->status().ok()) return s->status();
+    return NotFound("no such API key");
+  }
+
+  Result<domain::ApiKey> GetApiKey(std::string_view id) {
+    auto s = db_.Prepare(
+        "SELECT id, name, role, key_hash, prefix, created_at, created_by, expires_at, seq "
+        "FROM api_keys WHERE id = ?1");
+    if (!s.ok()) return s.status();
+    s->Bind(1, id);
+    if (s->Step()) return ReadKey(*s);
+    if (!s->status().ok()) return s->status();
+    return NotFound("API key \"" + std::string(id) + "\" not found");
+  }
+
+  Result<Page<domain::ApiKey>> ListApiKeys(const ListOptions& options) {
+    int64_t after = 0;
+    if (!options.cursor.empty()) {
+      auto c = DecodeCursor(options.cursor);
+      if (!c.ok()) return c.status();
+      after = *c;
+    }
+    const size_t limit = std::clamp<size_t>(options.limit, 1, 100);
+    auto s = db_.Prepare(
+        "SELECT id, name, role, key_hash, prefix, created_at, created_by, expires_at, seq "
+        "FROM api_keys WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    if (!s.ok()) return s.status();
+    s->Bind(1, after).Bind(2, static_cast<int64_t>(limit + 1));
+    Page<domain::ApiKey> page;
+    std::vector<int64_t> seqs;
+    while (s->Step()) {
+      page.items.push_back(ReadKey(*s));
+      seqs.push_back(s->Int(8));
+    }
+    if (!s->status().ok()) return s->status();
+    if (page.items.size() > limit) {
+      page.items.pop_back();
+      page.next_cursor = EncodeCursor(seqs[limit - 1]);
+    }
+    return page;
+  }
+
+  Result<int64_t> CountApiKeys() { return db_.QueryInt("SELECT COUNT(*) FROM api_keys"); }
+
+  Result<Secret> GetSecret(std::string_view owner, std::string_view purpose) {
+    auto s = db_.Prepare(
+        "SELECT hash, expires_at, failed_attempts FROM secrets WHERE owner_id = ?1 AND purpose = "
+        "?2");
+    if (!s.ok()) return s.status();
+    s->Bind(1, owner).Bind(2, purpose);
+    if (s->Step()) {
+      return Secret{s->Blob(0), FromUnixMillis(s->Int(1)), static_cast<int>(s->Int(2))};
+    }
+    if (!s->status().ok()) return s->status();
+    return NotFound("no secret");
+  }
+
+  Result<std::string> GetMeta(std::string_view key) {
+    auto s = db_.Prepare("SELECT value FROM meta WHERE key = ?1");
+    if (!s.ok()) return s.status();
+    s->Bind(1, key);
+    if (s->Step()) return s->Text(0);
+    if (!s->status().ok()) return s->status();
+    return NotFound("no meta " + std::string(key));
+  }
+
+ private:
+  Db& db_;
+  SqliteRepo<domain::Contact> contacts_;
+  SqliteRepo<domain::Channel> channels_;
+  SqliteRepo<domain::Rotation> rotations_;
+  SqliteRepo<domain::RotationOverride> overrides_;
+  SqliteRepo<domain::ResponsePlan> response_plans_;
+  SqliteRepo<domain::NotificationTarget> notification_targets_;
+  SqliteRepo<domain::ChatChannel> chat_channels_;
+  ResourceTable table_;
+};
+
+class ReadTxnImpl final : public ReadTxn {
+ public:
+  explicit ReadTxnImpl(Queries& q) : q_(q) {}
+
+  // tocsin::store::ReadTxn
+  ResourceReader<domain::Contact>& Contacts() override { return q_.contacts(); }
+  ResourceReader<domain::Channel>& Channels() override { return q_.channels(); }
+  ResourceReader<domain::Rotation>& Rotations() override { return q_.rotations(); }
+  ResourceReader<domain::RotationOverride>& RotationOverrides() override { return q_.overrides(); }
+  ResourceReader<domain::ResponsePlan>& ResponsePlans() override { return q_.response_plans(); }
+  ResourceReader<domain::NotificationTarget>& NotificationTargets() override {
+    return q_.notification_targets();
+  }
+  ResourceReader<domain::ChatChannel>& ChatChannels() override { return q_.chat_channels(); }
+  Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) override {
+    return q_.ReferrersOf(id);
+  }
+  Result<domain::ApiKey> FindApiKeyByHash(std::string_view h) override {
+    return q_.FindApiKeyByHash(h);
+  }
+  Result<domain::ApiKey> GetApiKey(std::string_view id) override { return q_.GetApiKey(id); }
+  Result<Page<domain::ApiKey>> ListApiKeys(const ListOptions& o) override {
+    return q_.ListApiKeys(o);
+  }
+  Result<int64_t> CountApiKeys() override { return q_.CountApiKeys(); }
+  Result<Secret> GetSecret(std::string_view o, std::string_view p) override {
+    return q_.GetSecret(o, p);
+  }
+  Result<std::string> GetMeta(std::string_view key) override { return q_.GetMeta(key); }
+
+ private:
+  Queries& q_;
+};
+
+class WriteTxnImpl final : public WriteTxn {
+ public:
+  explicit WriteTxnImpl(Queries& q) : q_(q) {}
+
+  // Prepares for the next write function of a batch.
+  void Begin(TimePoint now) {
+    now_ = now;
+    hooks_.clear();
+    keep_on_error_ = false;
+  }
+  std::vector<std::function<void()>> TakeHooks() { return std::move(hooks_); }
+  bool keep_on_error() const { return keep_on_error_; }
+
+  // tocsin::store::ReadTxn
+  ResourceWriter<domain::Contact>& Contacts() override { return q_.contacts(); }
+  ResourceWriter<domain::Channel>& Channels() override { return q_.channels(); }
+  ResourceWriter<domain::Rotation>& Rotations() override { return q_.rotations(); }
+  ResourceWriter<domain::RotationOverride>& RotationOverrides() override { return q_.overrides(); }
+  ResourceWriter<domain::ResponsePlan>& ResponsePlans() override { return q_.response_plans(); }
+  ResourceWriter<domain::NotificationTarget>& NotificationTargets() override {
+    return q_.notification_targets();
+  }
+  ResourceWriter<domain::ChatChannel>& ChatChannels() override { return q_.chat_channels(); }
+  Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) override {
+    return q_.ReferrersOf(id);
+  }
+  Result<domain::ApiKey> FindApiKeyByHash(std::string_view h) override {
+    return q_.FindApiKeyByHash(h);
+  }
+  Result<domain::ApiKey> GetApiKey(std::string_view id) override { return q_.GetApiKey(id); }
+  Result<Page<domain::ApiKey>> ListApiKeys(const ListOptions& o) override {
+    return q_.ListApiKeys(o);
+  }
+  Result<int64_t> CountApiKeys() override { return q_.CountApiKeys(); }
+  Result<Secret> GetSecret(std::string_view o, std::string_view p) override {
+    return q_.GetSecret(o, p);
+  }
+  Result<std::string> GetMeta(std::string_view key) override { return q_.GetMeta(key); }
+
+  // tocsin::store::WriteTxn
+  Status InsertApiKey(const domain::ApiKey& k) override {
+    auto s = q_.db().Prepare(
+        "INSERT INTO api_keys (id, name, role, key_hash, prefix, created_at, created_by, "
+        "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!s.ok()) return s.status();
+    s->Bind(1, k.id).Bind(2, k.name).Bind(3, domain::RoleName(k.role)).BindBlob(4, k.key_hash);
+    s->Bind(5, k.prefix).Bind(6, ToUnixMillis(k.created_at)).Bind(7, k.created_by);
+    s->BindOptional(
+        8, k.expires_at ? std::optional<int64_t>(ToUnixMillis(*k.expires_at)) : std::nullopt);
+    return s->Run();
+  }
+
+  Status DeleteApiKey(std::string_view id) override {
+    auto s = q_.db().Prepare("DELETE FROM api_keys WHERE id = ?1");
+    if (!s.ok()) return s.status();
+    TOCSIN_RETURN_IF_ERROR(s->Bind(1, id).Run());
+    if (q_.db().Changes() == 0) return NotFound("API key \"" + std::string(id) + "\" not found");
+    return Status::Ok();
+  }
+
+  Status PutSecret(std::string_view owner, std::string_view purpose,
+                   const Secret& secret) override {
+    auto s = q_.db().Prepare(
+        "INSERT INTO secrets (owner_id, purpose, hash, expires_at, failed_attempts) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (owner_id, purpose) DO UPDATE SET "
+        "hash = excluded.hash, expires_at = excluded.expires_at, "
+        "failed_attempts = excluded.failed_attempts");
+    if (!s.ok()) return s.status();
+    s->Bind(1, owner).Bind(2, purpose).BindBlob(3, secret.hash);
+    s->Bind(4, ToUnixMillis(secret.expires_at)).Bind(5, secret.failed_attempts);
+    return s->Run();
+  }
+
+  Status DeleteSecret(std::string_view owner, std::string_view purpose) override {
+    auto s = q_.db().Prepare("DELETE FROM secrets WHERE owner_id = ?1 AND purpose = ?2");
+    if (!s.ok()) return s.status();
+    return s->Bind(1, owner).Bind(2, purpose).Run();
+  }
+
+  Status PutMeta(std::string_view key, std::string_view value) override {
+    auto s = q_.db().Prepare(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!s.ok()) return s.status();
+    return s->Bind(1, key).Bind(2, value).Run();
+  }
+
+  void OnCommit(std::function<void()> hook) override { hooks_.push_back(std::move(hook)); }
+  void KeepChangesOnError() override { keep_on_error_ = true; }
+  TimePoint Now() const override { return now_; }
+
+ private:
+  Queries& q_;
+  TimePoint now_{};
+  std::vector<std::function<void()>> hooks_;
+  bool keep_on_error_ = false;
+};
+
+struct Job {
+  Store::WriteFn fn;
+  Store::DoneFn done;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(StoreOptions options, Clock& clock, std::unique_ptr<Db> writer)
+      : options_(std::move(options)), clock_(clock), writer_db_(std::move(writer)) {
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~SqliteStore() override { Shutdown(); }
+
+  // tocsin::store::Store
+  void Submit(WriteFn fn, DoneFn done) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stopping_) {
+        queue_.push_back({std::move(fn), std::move(done)});
+        cv_.notify_one();
+        return;
+      }
+    }
+    done(Unavailable("store is shutting down"));
+  }
+
+  Status Read(const ReadFn& fn) override {
+    auto lease = AcquireReader();
+    if (!lease.ok()) return lease.status();
+    Reader& reader = **lease;
+    Status status = reader.db->Exec("BEGIN");
+    if (status.ok()) {
+      ReadTxnImpl txn(*reader.queries);
+      try {
+        status = fn(txn);
+      } catch (const std::exception& e) {
+        status = Internal(std::string("read failed: ") + e.what());
+      }
+      reader.db->Exec("COMMIT").IgnoreError();
+    }
+    ReleaseReader(std::move(*lease));
+    return status;
+  }
+
+  StoreHealth Health() override {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    return health_;
+  }
+
+  Status Backup(const std::string& path) override {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+      return FailedPrecondition("backup target " + path + " already exists");
+    }
+    auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
+    if (!db.ok()) return db.status();
+    auto s = (*db)->Prepare("VACUUM INTO ?1");
+    if (!s.ok()) return s.status();
+    return s->Bind(1, path).Run();
+  }
+
+  void Shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_ && !writer_thread_.joinable()) return;
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    if (writer_thread_.joinable()) writer_thread_.join();
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    readers_.clear();
+    writer_queries_.reset();
+    writer_db_.reset();
+  }
+
+ private:
+  struct Reader {
+    std::unique_ptr<Db> db;
+    std::unique_ptr<Queries> queries;
+  };
+
+  Result<std::unique_ptr<Reader>> AcquireReader() {
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      if (!readers_.empty()) {
+        auto r = std::move(readers_.back());
+        readers_.pop_back();
+        return r;
+      }
+    }
+    auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
+    if (!db.ok()) return db.status();
+    TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA query_only=1"));
+    auto reader = std::make_unique<Reader>();
+    reader->db = std::move(*db);
+    reader->queries = std::make_unique<Queries>(*reader->db);
+    return reader;
+  }
+
+  void ReleaseReader(std::unique_ptr<Reader> reader) {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    if (readers_.size() < static_cast<size_t>(options_.reader_connections)) {
+      readers_.push_back(std::move(reader));
+    }
+  }
+
+  void WriterLoop() {
+    writer_queries_ = std::make_unique<Queries>(*writer_db_);
+    WriteTxnImpl txn(*writer_queries_);
+    std::vector<Job> batch;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;  // Stopping and drained.
+        const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch));
+        for (size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      RunBatch(txn, batch);
+      batch.clear();
+    }
+  }
+
+  void RunBatch(WriteTxnImpl& txn, std::vector<Job>& batch) {
+    Db& db = *writer_db_;
+    std::vector<Status> results(batch.size(), Unavailable("not run"));
+    std::vector<std::vector<std::function<void()>>> hooks(batch.size());
+    Status batch_status = db.Exec("BEGIN IMMEDIATE");
+    const TimePoint now = clock_.Now();
+    for (size_t i = 0; i < batch.size() && batch_status.ok(); ++i) {
+      batch_status = db.Exec("SAVEPOINT job");
+      if (!batch_status.ok()) break;
+      txn.Begin(now);
+      Status s;
+      try {
+        s = batch[i].fn(txn);
+      } catch (const std::exception& e) {
+        s = Internal(std::string("write failed: ") + e.what());
+      }
+      if (!db.InTransaction()) {
+        // SQLite abandoned the whole transaction (disk full, I/O error): every
+        // function of this batch lost its changes.
+        batch_status = s.ok() ? Unavailable("storage unavailable: transaction aborted") : s;
+        break;
+      }
+      if (s.ok() || txn.keep_on_error()) {
+        hooks[i] = txn.TakeHooks();
+      } else {
+        batch_status = db.Exec("ROLLBACK TO job");
+      }
+      if (batch_status.ok()) batch_status = db.Exec("RELEASE job");
+      results[i] = std::move(s);
+      if (i == batch.size() / 2) CrashPoint("store.mid_batch");
+    }
+    if (batch_status.ok()) {
+      CrashPoint("store.before_commit");
+      batch_status = db.Exec("COMMIT");
+    }
+    if (!batch_status.ok()) {
+      if (db.InTransaction()) db.Exec("ROLLBACK").IgnoreError();
+      if (batch_status.code() != StatusCode::kUnavailable) {
+        batch_status = Unavailable("storage unavailable: " + batch_status.message());
+      }
+      spdlog::error("msg=\"write batch failed\" jobs={} error={}", batch.size(),
+                    batch_status.message());
+    } else {
+      CrashPoint("store.after_commit");
+    }
+    {
+      std::lock_guard<std::mutex> lock(health_mu_);
+      health_.writable = batch_status.ok();
+      health_.last_error = batch_status.ok() ? "" : batch_status.message();
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!batch_status.ok()) {
+        batch[i].done(batch_status);
+        continue;
+      }
+      for (auto& hook : hooks[i]) hook();
+      batch[i].done(std::move(results[i]));
+    }
+  }
+
+  const StoreOptions options_;
+  Clock& clock_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;  // Guarded by mu_.
+  bool stopping_ = false;  // Guarded by mu_.
+
+  // Owned by the writer thread while it runs.
+  std::unique_ptr<Db> writer_db_;
+  std::unique_ptr<Queries> writer_queries_;
+  std::thread writer_thread_;
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Reader>> readers_;  // Guarded by readers_mu_.
+
+  std::mutex health_mu_;
+  StoreHealth health_;  // Guarded by health_mu_.
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Clock& clock) {
+  if (options.path.empty() || options.path == ":memory:") {
+    return InvalidArgument("store.path must name a file", "store.path");
+  }
+  const auto parent = std::filesystem::path(options.path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return Unavailable("cannot create " + parent.string() + ": " + ec.message());
+  }
+  auto db = Db::Open(options.path, Db::Mode::kReadWrite);
+  if (!db.ok()) return db.status();
+  auto mode = (*db)->QueryText("PRAGMA journal_mode=WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") return Unavailable("cannot switch " + options.path + " to WAL mode");
+  TOCSIN_RETURN_IF_ERROR((*db)->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                              : "PRAGMA synchronous=NORMAL"));
+  TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_size_limit=67108864"));
+  auto check = (*db)->QueryText("PRAGMA quick_check");
+  if (!check.ok()) return check.status();
+  if (*check != "ok") {
+    return FailedPrecondition("database " + options.path + " failed PRAGMA quick_check: " + *check +
+                              "; restore a backup");
+  }
+  TOCSIN_RETURN_IF_ERROR(Migrate(**db));
+  return std::unique_ptr<Store>(new SqliteStore(options, clock, std::move(*db)));
+}
+
+}  // namespace tocsin::store
