@@ -162,13 +162,11 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 class Session : public std::enable_shared_from_this<Session>, public StreamWriter {
  public:
   Session(Tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : server_(std::move(server)), registration_(this), stream_(std::move(socket)) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
   }
-
-  ~Session() override { server_->Unregister(this); }
 
   void Run() {
     server_->Register(this, weak_from_this());
@@ -510,11 +508,25 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     stream_.socket().close(ec);
   }
 
+  // Unregisters the session when destroyed. Declared after server_ and before
+  // everything else, so it runs after the stream (which needs the
+  // io_context's services) is gone: the last reference to a session may be
+  // dropped on another thread (a store callback holding a Reply) while
+  // Shutdown() waits to destroy the io_context once no session is left.
+  struct Registration {
+    explicit Registration(Session* s) : session(s) {}
+    ~Registration() { session->server_->Unregister(session); }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+    Session* session;
+  };
+
+  std::shared_ptr<Server::Impl> server_;
+  Registration registration_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
-  std::shared_ptr<Server::Impl> server_;
   std::string remote_;
 
   // Per request; touched only on the strand.
@@ -667,7 +679,14 @@ void Server::Impl::Shutdown() {
     if (t.joinable()) t.join();
   }
   acceptor_.reset();
-  ioc_.reset();
+  if (ConnectionCount() == 0) {
+    ioc_.reset();
+  } else {
+    // Something outside the I/O threads still holds a session (a reply that
+    // never came). Destroying the io_context would leave that session's
+    // socket dangling, so keep it; the process is exiting anyway.
+    spdlog::warn("msg=\"sessions still referenced at shutdown\" count={}", ConnectionCount());
+  }
 }
 
 Server::Server(ServerOptions options, const Router& router)

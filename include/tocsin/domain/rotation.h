@@ -25,9 +25,12 @@
 //    the next day at `end` (end == start means 24 hours).
 //  * Overrides replace the members of the regular shifts they overlap, inside
 //    coverage only; they never create coverage. Their windows may not overlap.
-//  * Output shifts are the maximal intervals with a constant member set, in
-//    time order, each [start, end), never overlapping; without coverage
-//    limits, consecutive shifts touch exactly.
+//  * Output shifts are, within each hand-off interval, the maximal pieces with
+//    a constant member set and type (a hand-off always ends a shift, even when
+//    the same people stay on call), in time order, each [start, end), never
+//    overlapping; without coverage limits consecutive shifts touch exactly.
+//  * Time zone rules come from the OS tz database as read by the date library,
+//    which (with Debian's "slim" tzdata) knows no transitions after 2037.
 #pragma once
 
 #include <map>
@@ -134,7 +137,8 @@ Status ValidateOverrides(const std::vector<OverrideSpec>& overrides);
 // Returns the shifts of `spec` with `overrides` applied that intersect
 // [from, to), with their true (unclipped) start and end.
 // REQUIRES: ValidateRotationSpec(spec).ok(), ValidateOverrides(overrides).ok().
-// Errors: kInvalidArgument if from >= to or the window exceeds 366 days.
+// Errors: kInvalidArgument (no field; the caller names "from"/"to") if
+// from >= to, the window exceeds 366 days, or it ends after year 9999.
 Result<std::vector<Shift>> ComputeShifts(const RotationSpec& spec,
                                          const std::vector<OverrideSpec>& overrides,
                                          TimePoint from, TimePoint to);

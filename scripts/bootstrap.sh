@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tocsin needs to build, test and run, and the
+# npm packages of the end-to-end tests. Idempotent and fast when everything is
+# present: only missing packages are installed, with one `apt-get update`.
+#
+# Usage: scripts/bootstrap.sh [build|test]
+#   build  compilers and libraries (make run)
+#   test   build + what the tests drive: clang for TSan, sqlite3, outside programs
+set -euo pipefail
+
+mode="${1:-build}"
+
+build_pkgs=(
+  g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-url1.81-dev
+  nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev libssl-dev
+  libyaml-cpp-dev libhowardhinnant-date-dev libcurl4-openssl-dev tzdata
+  libgtest-dev libgmock-dev
+)
+test_pkgs=(
+  clang libclang-rt-14-dev sqlite3 procps
+)
+
+pkgs=("${build_pkgs[@]}")
+if [[ "$mode" == "test" ]]; then
+  pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=""
+  if [[ "$(id -u)" != "0" ]]; then
+    if command -v sudo >/dev/null; then
+      sudo="sudo"
+    else
+      echo "bootstrap: need root (or sudo) to install: ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
