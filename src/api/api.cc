@@ -10,6 +10,7 @@ Api::Api(ApiConfig config, Services services)
   AddHealthRoutes(*impl_);
   AddApiKeyRoutes(*impl_);
   AddContactRoutes(*impl_);
+  AddPlanRoutes(*impl_);
 }
 
 Api::~Api() = default;

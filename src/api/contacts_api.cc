@@ -1,6 +1,6 @@
 // /api/v1/contacts, /escalation-plans, /oncall-schedules (all AWS "contacts",
 // one alias namespace) and /channels.
-#include "api/internal.h"
+#include "api/crud.h"
 #include "tocsin/codec/resources.h"
 
 namespace tocsin::api {
@@ -34,12 +34,7 @@ const char* Noun(ContactType type) {
   return "contact";
 }
 
-http::Response WithEtag(http::Response r, int64_t version) {
-  r.headers.push_back({"etag", "\"" + std::to_string(version) + "\""});
-  return r;
-}
-
-// Loads a contact of `type` in a write transaction (404 for other types).
+// Loads a contact of `type` (404 for other types sharing the alias namespace).
 Result<Contact> GetTyped(store::ReadTxn& txn, std::string_view ref, ContactType type) {
   auto c = txn.Contacts().Get(ref);
   if (!c.ok() || c->type != type) {
@@ -47,13 +42,6 @@ Result<Contact> GetTyped(store::ReadTxn& txn, std::string_view ref, ContactType 
     return NotFound(std::string(Noun(type)) + " \"" + std::string(ref) + "\" not found");
   }
   return c;
-}
-
-Status DecodeSpec(const Json& json, Contact& out) {
-  codec::DecodeErrors errors;
-  codec::ObjectReader reader(json, "", errors);
-  codec::ContactSpecFromReader(reader, out);
-  return reader.Finish();
 }
 
 Status DecodeChannelSpec(const Json& json, Channel& out, std::optional<bool>* defer) {
@@ -65,98 +53,33 @@ Status DecodeChannelSpec(const Json& json, Channel& out, std::optional<bool>* de
 }
 
 void AddContactKindRoutes(Api::Impl& api, const ContactKind& k) {
-  const std::string base = std::string("/api/v1/") + k.collection;
   const ContactType type = k.type;
-  auto render = [&api](const Contact& c) {
+  Crud<Contact> crud;
+  crud.base = std::string("/api/v1/") + k.collection;
+  crud.read_roles = kReaders;
+  crud.write_roles = kResponders;
+  crud.init = [type](Contact& c) { c.type = type; };
+  crud.get = [type](store::ReadTxn& txn, std::string_view ref) { return GetTyped(txn, ref, type); };
+  crud.list = [kind = k.kind](store::ReadTxn& txn, store::ListOptions options) {
+    options.kind = kind;
+    return txn.Contacts().List(options);
+  };
+  crud.decode_spec = codec::ContactSpecFromReader;
+  crud.spec_json = codec::ContactSpecToJson;
+  crud.render = [&api](store::ReadTxn&, const Contact& c) {
     return WithMeta(c.meta, api.ContactArn(c.alias), codec::ContactToPublic(c));
   };
-
-  api.routes.push_back({"POST", base, kResponders, [&api, type, render](Call& call) {
-                          auto body = BodyJson(call.req);
-                          if (!body.ok()) return api.Fail(call, body.status());
-                          Contact spec;
-                          spec.type = type;
-                          if (Status s = DecodeSpec(*body, spec); !s.ok()) return api.Fail(call, s);
-                          const auto who = call.who;
-                          api.Mutate<Contact>(
-                              call,
-                              [&api, who, spec = std::move(spec)](store::WriteTxn& txn) {
-                                return api.svc.contacts->Create(txn, who, spec);
-                              },
-                              [render](const Contact& c) {
-                                return WithEtag(JsonResponse(201, render(c)), c.meta.version);
-                              });
-                        }});
-
-  api.routes.push_back({"GET", base, kReaders, [&api, k, render](Call& call) {
-                          auto options = ListOptionsFrom(call.req);
-                          if (!options.ok()) return api.Fail(call, options.status());
-                          options->kind = k.kind;
-                          Json items = Json::array();
-                          std::string next;
-                          if (!api.Read(call, [&](store::ReadTxn& txn) {
-                                auto page = txn.Contacts().List(*options);
-                                if (!page.ok()) return page.status();
-                                for (const auto& c : page->items) items.push_back(render(c));
-                                next = page->next_cursor;
-                                return Status::Ok();
-                              })) {
-                            return;
-                          }
-                          api.SendJson(call, 200,
-                                       {{"items", std::move(items)},
-                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
-                        }});
-
-  api.routes.push_back(
-      {"GET", base + "/{id}", kReaders, [&api, type, render](Call& call) {
-         Contact contact;
-         if (!api.Read(call, [&](store::ReadTxn& txn) {
-               auto c = GetTyped(txn, call.param(0), type);
-               if (!c.ok()) return c.status();
-               contact = std::move(*c);
-               return Status::Ok();
-             })) {
-           return;
-         }
-         api.Send(call, WithEtag(JsonResponse(200, render(contact)), contact.meta.version));
-       }});
-
-  api.routes.push_back({"PATCH", base + "/{id}", kResponders, [&api, type, render](Call& call) {
-                          auto patch = BodyJson(call.req);
-                          if (!patch.ok()) return api.Fail(call, patch.status());
-                          auto if_match = ParseIfMatch(call.req.HeaderValue("if-match"));
-                          if (!if_match.ok()) return api.Fail(call, if_match.status());
-                          const auto who = call.who;
-                          api.Mutate<Contact>(
-                              call,
-                              [&api, who, type, ref = call.param(0), patch = std::move(*patch),
-                               expected = *if_match](store::WriteTxn& txn) -> Result<Contact> {
-                                auto current = GetTyped(txn, ref, type);
-                                if (!current.ok()) return current.status();
-                                Json merged = codec::ContactSpecToJson(*current);
-                                codec::MergePatch(merged, patch);
-                                Contact updated;
-                                updated.type = type;
-                                TOCSIN_RETURN_IF_ERROR(DecodeSpec(merged, updated));
-                                return api.svc.contacts->Update(txn, who, *current,
-                                                                std::move(updated), expected);
-                              },
-                              [render](const Contact& c) {
-                                return WithEtag(JsonResponse(200, render(c)), c.meta.version);
-                              });
-                        }});
-
-  api.routes.push_back(
-      {"DELETE", base + "/{id}", kResponders, [&api, type](Call& call) {
-         api.Mutate<bool>(
-             call,
-             [&api, type, ref = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
-               TOCSIN_RETURN_IF_ERROR(api.svc.contacts->Delete(txn, ref, type));
-               return true;
-             },
-             [](const bool&) { return JsonResponse(204, {}); });
-       }});
+  crud.create = [&api](store::WriteTxn& txn, const domain::Principal& who, Contact c) {
+    return api.svc.contacts->Create(txn, who, std::move(c));
+  };
+  crud.update = [&api](store::WriteTxn& txn, const domain::Principal& who, const Contact& cur,
+                       Contact upd, std::optional<int64_t> expected) {
+    return api.svc.contacts->Update(txn, who, cur, std::move(upd), expected);
+  };
+  crud.remove = [&api, type](store::WriteTxn& txn, std::string_view ref) {
+    return api.svc.contacts->Delete(txn, ref, type);
+  };
+  AddCrudRoutes(api, std::move(crud));
 }
 
 }  // namespace

@@ -158,5 +158,6 @@ class Api::Impl {
 void AddHealthRoutes(Api::Impl& api);
 void AddApiKeyRoutes(Api::Impl& api);
 void AddContactRoutes(Api::Impl& api);
+void AddPlanRoutes(Api::Impl& api);
 
 }  // namespace tocsin::api

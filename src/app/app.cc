@@ -21,6 +21,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
 
   app->contacts_ = std::make_unique<domain::ContactService>(*app->notifier_);
   app->api_keys_ = std::make_unique<domain::ApiKeyService>();
+  app->plans_ = std::make_unique<domain::PlanService>();
 
   // A fresh installation gets an admin key, so that the API is usable at all.
   std::optional<domain::NewApiKey> created;
@@ -38,6 +39,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.clock = app->clock_;
   services.contacts = app->contacts_.get();
   services.api_keys = app->api_keys_.get();
+  services.plans = app->plans_.get();
   app->api_ = std::make_unique<api::Api>(config.api, services);
   app->router_ = std::make_unique<http::Router>();
   app->api_->RegisterRoutes(*app->router_);

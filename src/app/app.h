@@ -58,6 +58,7 @@ class App {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<domain::ContactService> contacts_;
   std::unique_ptr<domain::ApiKeyService> api_keys_;
+  std::unique_ptr<domain::PlanService> plans_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;

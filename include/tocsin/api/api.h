@@ -17,6 +17,7 @@
 #include "tocsin/core/clock.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/plan_service.h"
 #include "tocsin/domain/principal.h"
 #include "tocsin/http/router.h"
 #include "tocsin/store/store.h"
@@ -35,6 +36,7 @@ struct Services {
   Clock* clock = nullptr;
   domain::ContactService* contacts = nullptr;
   domain::ApiKeyService* api_keys = nullptr;
+  domain::PlanService* plans = nullptr;
 };
 
 // One row of the route table, for the auth-matrix test and documentation.

@@ -1,0 +1,145 @@
+// Routes for a configuration resource with the usual five operations:
+// POST collection, GET collection (keyset pages), GET/PATCH/DELETE item.
+// PATCH merges the body onto the resource's spec (RFC 7396) inside the write
+// transaction and honours If-Match; every response carries an ETag.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/internal.h"
+
+namespace tocsin::api {
+
+template <typename T>
+struct Crud {
+  std::string base;  // e.g. "/api/v1/rotations"
+  std::set<Role> read_roles;
+  std::set<Role> write_roles;
+  // Finds one by id or name (the type check for shared namespaces goes here).
+  std::function<Result<T>(store::ReadTxn&, std::string_view)> get;
+  std::function<Result<store::Page<T>>(store::ReadTxn&, store::ListOptions)> list;
+  std::function<void(codec::ObjectReader&, T&)> decode_spec;  // Reads the spec fields.
+  std::function<Json(const T&)> spec_json;                    // The PATCH base.
+  std::function<Json(store::ReadTxn&, const T&)> render;      // Public form.
+  std::function<Result<T>(store::WriteTxn&, const domain::Principal&, T)> create;
+  std::function<Result<T>(store::WriteTxn&, const domain::Principal&, const T&, T,
+                          std::optional<int64_t>)>
+      update;
+  std::function<Status(store::WriteTxn&, std::string_view)> remove;
+  // Prepares a fresh value before decoding (e.g. sets a contact's type).
+  std::function<void(T&)> init = [](T&) {};
+};
+
+inline http::Response WithEtag(http::Response r, int64_t version) {
+  r.headers.push_back({"etag", "\"" + std::to_string(version) + "\""});
+  return r;
+}
+
+// Decodes a spec strictly (unknown fields rejected) into `out`.
+template <typename T>
+Status DecodeSpec(const Crud<T>& crud, const Json& json, T& out) {
+  codec::DecodeErrors errors;
+  codec::ObjectReader reader(json, "", errors);
+  crud.decode_spec(reader, out);
+  return reader.Finish();
+}
+
+template <typename T>
+void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
+  auto crud = std::make_shared<const Crud<T>>(std::move(spec));
+  // Runs in the write transaction: the rendered form must see the committed rows.
+  using Rendered = std::pair<int64_t, Json>;
+  auto render_in = [crud](store::WriteTxn& txn, const Result<T>& value) -> Result<Rendered> {
+    if (!value.ok()) return value.status();
+    return Rendered{value->meta.version, crud->render(txn, *value)};
+  };
+
+  api.routes.push_back(
+      {"POST", crud->base, crud->write_roles, [&api, crud, render_in](Call& call) {
+         auto body = BodyJson(call.req);
+         if (!body.ok()) return api.Fail(call, body.status());
+         T value;
+         crud->init(value);
+         if (Status s = DecodeSpec(*crud, *body, value); !s.ok()) return api.Fail(call, s);
+         const auto who = call.who;
+         api.Mutate<Rendered>(
+             call,
+             [crud, who, render_in, value = std::move(value)](store::WriteTxn& txn) {
+               return render_in(txn, crud->create(txn, who, value));
+             },
+             [](const Rendered& r) { return WithEtag(JsonResponse(201, r.second), r.first); });
+       }});
+
+  api.routes.push_back({"GET", crud->base, crud->read_roles, [&api, crud](Call& call) {
+                          auto options = ListOptionsFrom(call.req);
+                          if (!options.ok()) return api.Fail(call, options.status());
+                          Json items = Json::array();
+                          std::string next;
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                auto page = crud->list(txn, *options);
+                                if (!page.ok()) return page.status();
+                                for (const auto& v : page->items)
+                                  items.push_back(crud->render(txn, v));
+                                next = page->next_cursor;
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.SendJson(call, 200,
+                                       {{"items", std::move(items)},
+                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
+                        }});
+
+  api.routes.push_back({"GET", crud->base + "/{id}", crud->read_roles, [&api, crud](Call& call) {
+                          Json out;
+                          int64_t version = 0;
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                auto v = crud->get(txn, call.param(0));
+                                if (!v.ok()) return v.status();
+                                version = v->meta.version;
+                                out = crud->render(txn, *v);
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.Send(call, WithEtag(JsonResponse(200, out), version));
+                        }});
+
+  api.routes.push_back(
+      {"PATCH", crud->base + "/{id}", crud->write_roles, [&api, crud, render_in](Call& call) {
+         auto patch = BodyJson(call.req);
+         if (!patch.ok()) return api.Fail(call, patch.status());
+         auto if_match = ParseIfMatch(call.req.HeaderValue("if-match"));
+         if (!if_match.ok()) return api.Fail(call, if_match.status());
+         const auto who = call.who;
+         api.Mutate<Rendered>(
+             call,
+             [crud, who, render_in, ref = call.param(0), patch = std::move(*patch),
+              expected = *if_match](store::WriteTxn& txn) -> Result<Rendered> {
+               auto current = crud->get(txn, ref);
+               if (!current.ok()) return current.status();
+               Json merged = crud->spec_json(*current);
+               codec::MergePatch(merged, patch);
+               T updated;
+               crud->init(updated);
+               TOCSIN_RETURN_IF_ERROR(DecodeSpec(*crud, merged, updated));
+               return render_in(txn,
+                                crud->update(txn, who, *current, std::move(updated), expected));
+             },
+             [](const Rendered& r) { return WithEtag(JsonResponse(200, r.second), r.first); });
+       }});
+
+  api.routes.push_back(
+      {"DELETE", crud->base + "/{id}", crud->write_roles, [&api, crud](Call& call) {
+         api.Mutate<bool>(
+             call,
+             [crud, ref = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+               TOCSIN_RETURN_IF_ERROR(crud->remove(txn, ref));
+               return true;
+             },
+             [](const bool&) { return JsonResponse(204, {}); });
+       }});
+}
+
+}  // namespace tocsin::api
