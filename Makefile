@@ -32,11 +32,11 @@ build-dev: deps-test
 test-dev: build-dev
 	ctest --preset dev -j $(JOBS)
 
-# Only the test binaries labelled "threads" are built and run under TSan.
+# Only the threaded tests (labels "threads" and "integration") run under TSan.
 test-tsan: deps-test
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS) --target tsan_tests
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -L threads -j $(JOBS)
+	ctest --preset tsan -L 'threads|integration' -j $(JOBS)
 
 test: test-dev test-tsan
 

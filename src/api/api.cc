@@ -11,6 +11,7 @@ Api::Api(ApiConfig config, Services services)
   AddApiKeyRoutes(*impl_);
   AddContactRoutes(*impl_);
   AddPlanRoutes(*impl_);
+  AddIncidentRoutes(*impl_);
 }
 
 Api::~Api() = default;

@@ -1,5 +1,5 @@
 // /api/v1/api-keys (admin only). The token is in the creation response only.
-#include "api/internal.h"
+#include "api/crud.h"
 
 namespace tocsin::api {
 namespace {
@@ -36,8 +36,14 @@ void AddApiKeyRoutes(Api::Impl& api) {
          const auto who = call.who;
          api.Mutate<domain::NewApiKey>(
              call,
-             [&api, who, name = *name, role = *role, expires](store::WriteTxn& txn) {
-               return api.svc.api_keys->Create(txn, who, name, role, expires);
+             [&api, who, rid = call.rid(), name = *name, role = *role,
+              expires](store::WriteTxn& txn) -> Result<domain::NewApiKey> {
+               auto created = api.svc.api_keys->Create(txn, who, name, role, expires);
+               if (!created.ok()) return created.status();
+               TOCSIN_RETURN_IF_ERROR(
+                   Audit(txn, who, rid, "create", "api-key", created->key.id,
+                         created->key.name + " (" + domain::RoleName(role) + ")"));
+               return created;
              },
              [](const domain::NewApiKey& created) {
                Json j = RenderKey(created.key);
@@ -81,8 +87,11 @@ void AddApiKeyRoutes(Api::Impl& api) {
   api.routes.push_back({"DELETE", "/api/v1/api-keys/{id}", kAdmin, [&api](Call& call) {
                           api.Mutate<bool>(
                               call,
-                              [&api, id = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+                              [&api, who = call.who, rid = call.rid(),
+                               id = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
                                 TOCSIN_RETURN_IF_ERROR(api.svc.api_keys->Delete(txn, id));
+                                TOCSIN_RETURN_IF_ERROR(
+                                    Audit(txn, who, rid, "delete", "api-key", id, ""));
                                 // Revoke at once: drop the cached credential when the delete
                                 // commits.
                                 txn.OnCommit([&api, id] { api.auth.Forget(id); });

@@ -56,6 +56,8 @@ void AddContactKindRoutes(Api::Impl& api, const ContactKind& k) {
   const ContactType type = k.type;
   Crud<Contact> crud;
   crud.base = std::string("/api/v1/") + k.collection;
+  crud.kind = k.kind;
+  crud.name_of = [](const Contact& c) { return c.alias; };
   crud.read_roles = kReaders;
   crud.write_roles = kResponders;
   crud.init = [type](Contact& c) { c.type = type; };
@@ -102,15 +104,19 @@ void AddContactRoutes(Api::Impl& api) {
     };
   };
   // Runs a channel mutation and attaches the owner's alias for rendering.
+  // Runs a channel mutation, records it in the audit trail, and attaches the
+  // owner's alias for rendering.
   auto mutate_channel = [&api, owner_alias, channel_reply](
-                            Call& call, unsigned status,
+                            Call& call, unsigned status, const char* action,
                             std::function<Result<Channel>(store::WriteTxn&)> fn) {
     api.Mutate<ChannelOut>(
         call,
-        [fn = std::move(fn), owner_alias](store::WriteTxn& txn) -> Result<ChannelOut> {
+        [fn = std::move(fn), owner_alias, action, who = call.who,
+         rid = call.rid()](store::WriteTxn& txn) -> Result<ChannelOut> {
           auto ch = fn(txn);
           if (!ch.ok()) return ch.status();
           std::string alias = owner_alias(txn, *ch);
+          TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, action, "channel", ch->meta.id, alias));
           return ChannelOut{std::move(*ch), std::move(alias)};
         },
         channel_reply(status));
@@ -124,7 +130,7 @@ void AddContactRoutes(Api::Impl& api) {
          std::optional<bool> defer;
          if (Status s = DecodeChannelSpec(*body, spec, &defer); !s.ok()) return api.Fail(call, s);
          const auto who = call.who;
-         mutate_channel(call, 201,
+         mutate_channel(call, 201, "create",
                         [&api, who, contact = call.param(0), spec = std::move(spec),
                          defer = defer.value_or(false)](store::WriteTxn& txn) {
                           return api.svc.contacts->CreateChannel(txn, who, contact, spec, defer);
@@ -177,7 +183,7 @@ void AddContactRoutes(Api::Impl& api) {
          auto if_match = ParseIfMatch(call.req.HeaderValue("if-match"));
          if (!if_match.ok()) return api.Fail(call, if_match.status());
          const auto who = call.who;
-         mutate_channel(call, 200,
+         mutate_channel(call, 200, "update",
                         [&api, who, id = call.param(0), patch = std::move(*patch),
                          expected = *if_match](store::WriteTxn& txn) -> Result<Channel> {
                           auto current = txn.Channels().Get(id);
@@ -196,8 +202,10 @@ void AddContactRoutes(Api::Impl& api) {
          const auto who = call.who;
          api.Mutate<bool>(
              call,
-             [&api, who, id = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+             [&api, who, rid = call.rid(),
+              id = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
                TOCSIN_RETURN_IF_ERROR(api.svc.contacts->DeleteChannel(txn, who, id));
+               TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "delete", "channel", id, ""));
                return true;
              },
              [](const bool&) { return JsonResponse(204, {}); });
@@ -212,7 +220,7 @@ void AddContactRoutes(Api::Impl& api) {
          auto code = reader.String("code", 1, 10, true);
          if (Status s = reader.Finish(); !s.ok()) return api.Fail(call, s);
          const auto who = call.who;
-         mutate_channel(call, 200,
+         mutate_channel(call, 200, "activate",
                         [&api, who, id = call.param(0), code = *code](store::WriteTxn& txn) {
                           return api.svc.contacts->Activate(txn, who, id, code);
                         });
@@ -221,18 +229,20 @@ void AddContactRoutes(Api::Impl& api) {
   api.routes.push_back(
       {"POST", "/api/v1/channels/{id}/deactivate", kResponders, [&api, mutate_channel](Call& call) {
          const auto who = call.who;
-         mutate_channel(call, 200, [&api, who, id = call.param(0)](store::WriteTxn& txn) {
-           return api.svc.contacts->Deactivate(txn, who, id);
-         });
+         mutate_channel(call, 200, "deactivate",
+                        [&api, who, id = call.param(0)](store::WriteTxn& txn) {
+                          return api.svc.contacts->Deactivate(txn, who, id);
+                        });
        }});
 
   api.routes.push_back({"POST", "/api/v1/channels/{id}/send-activation-code", kResponders,
                         [&api, mutate_channel](Call& call) {
                           const auto who = call.who;
-                          mutate_channel(
-                              call, 202, [&api, who, id = call.param(0)](store::WriteTxn& txn) {
-                                return api.svc.contacts->SendActivationCode(txn, who, id);
-                              });
+                          mutate_channel(call, 202, "send-activation-code",
+                                         [&api, who, id = call.param(0)](store::WriteTxn& txn) {
+                                           return api.svc.contacts->SendActivationCode(txn, who,
+                                                                                       id);
+                                         });
                         }});
 }
 

@@ -8,12 +8,15 @@
 #include <string>
 
 #include "api/internal.h"
+#include "tocsin/domain/incident_service.h"
 
 namespace tocsin::api {
 
 template <typename T>
 struct Crud {
-  std::string base;  // e.g. "/api/v1/rotations"
+  std::string base;                              // e.g. "/api/v1/rotations"
+  std::string kind;                              // For the audit trail, e.g. "rotation".
+  std::function<std::string(const T&)> name_of;  // Alias or name, for the audit trail.
   std::set<Role> read_roles;
   std::set<Role> write_roles;
   // Finds one by id or name (the type check for shared namespaces goes here).
@@ -45,6 +48,18 @@ Status DecodeSpec(const Crud<T>& crud, const Json& json, T& out) {
   return reader.Finish();
 }
 
+// Records a configuration change in the ledger, in the change's transaction.
+inline Status Audit(store::WriteTxn& txn, const Call& call, std::string_view action,
+                    std::string_view kind, std::string_view id, std::string_view name) {
+  return txn.AppendTimeline(domain::AuditEvent({call.who, call.rid()}, action, kind, id, name))
+      .status();
+}
+inline Status Audit(store::WriteTxn& txn, const domain::Principal& who, const std::string& rid,
+                    std::string_view action, std::string_view kind, std::string_view id,
+                    std::string_view name) {
+  return txn.AppendTimeline(domain::AuditEvent({who, rid}, action, kind, id, name)).status();
+}
+
 template <typename T>
 void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
   auto crud = std::make_shared<const Crud<T>>(std::move(spec));
@@ -65,8 +80,13 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
          const auto who = call.who;
          api.Mutate<Rendered>(
              call,
-             [crud, who, render_in, value = std::move(value)](store::WriteTxn& txn) {
-               return render_in(txn, crud->create(txn, who, value));
+             [crud, who, rid = call.rid(), render_in,
+              value = std::move(value)](store::WriteTxn& txn) -> Result<Rendered> {
+               auto created = crud->create(txn, who, value);
+               if (!created.ok()) return created.status();
+               TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "create", crud->kind, created->meta.id,
+                                            crud->name_of(*created)));
+               return render_in(txn, created);
              },
              [](const Rendered& r) { return WithEtag(JsonResponse(201, r.second), r.first); });
        }});
@@ -115,7 +135,8 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
          const auto who = call.who;
          api.Mutate<Rendered>(
              call,
-             [crud, who, render_in, ref = call.param(0), patch = std::move(*patch),
+             [crud, who, rid = call.rid(), render_in, ref = call.param(0),
+              patch = std::move(*patch),
               expected = *if_match](store::WriteTxn& txn) -> Result<Rendered> {
                auto current = crud->get(txn, ref);
                if (!current.ok()) return current.status();
@@ -124,8 +145,11 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
                T updated;
                crud->init(updated);
                TOCSIN_RETURN_IF_ERROR(DecodeSpec(*crud, merged, updated));
-               return render_in(txn,
-                                crud->update(txn, who, *current, std::move(updated), expected));
+               auto result = crud->update(txn, who, *current, std::move(updated), expected);
+               if (!result.ok()) return result.status();
+               TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "update", crud->kind, result->meta.id,
+                                            crud->name_of(*result)));
+               return render_in(txn, result);
              },
              [](const Rendered& r) { return WithEtag(JsonResponse(200, r.second), r.first); });
        }});
@@ -134,8 +158,13 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
       {"DELETE", crud->base + "/{id}", crud->write_roles, [&api, crud](Call& call) {
          api.Mutate<bool>(
              call,
-             [crud, ref = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+             [crud, who = call.who, rid = call.rid(),
+              ref = call.param(0)](store::WriteTxn& txn) -> Result<bool> {
+               auto current = crud->get(txn, ref);
+               if (!current.ok()) return current.status();
                TOCSIN_RETURN_IF_ERROR(crud->remove(txn, ref));
+               TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "delete", crud->kind, current->meta.id,
+                                            crud->name_of(*current)));
                return true;
              },
              [](const bool&) { return JsonResponse(204, {}); });

@@ -159,5 +159,6 @@ void AddHealthRoutes(Api::Impl& api);
 void AddApiKeyRoutes(Api::Impl& api);
 void AddContactRoutes(Api::Impl& api);
 void AddPlanRoutes(Api::Impl& api);
+void AddIncidentRoutes(Api::Impl& api);
 
 }  // namespace tocsin::api

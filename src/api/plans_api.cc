@@ -63,6 +63,8 @@ void AddRotationRoutes(Api::Impl& api) {
   domain::PlanService& plans = *api.svc.plans;
   Crud<Rotation> crud;
   crud.base = "/api/v1/rotations";
+  crud.kind = "rotation";
+  crud.name_of = [](const Rotation& r) { return r.name; };
   crud.read_roles = kReaders;
   crud.write_roles = kResponders;
   crud.get = [](store::ReadTxn& txn, std::string_view ref) { return txn.Rotations().Get(ref); };
@@ -242,6 +244,8 @@ void AddResponsePlanRoutes(Api::Impl& api) {
   domain::PlanService& plans = *api.svc.plans;
   Crud<ResponsePlan> crud;
   crud.base = "/api/v1/response-plans";
+  crud.kind = "response-plan";
+  crud.name_of = [](const ResponsePlan& p) { return p.name; };
   crud.read_roles = kReaders;
   crud.write_roles = kAdmin;
   crud.get = [](store::ReadTxn& txn, std::string_view ref) { return txn.ResponsePlans().Get(ref); };
@@ -270,6 +274,8 @@ void AddTargetAndChatRoutes(Api::Impl& api) {
   // Webhook URLs and secrets are credentials: admins only, reads included.
   Crud<NotificationTarget> targets;
   targets.base = "/api/v1/notification-targets";
+  targets.kind = "notification-target";
+  targets.name_of = [](const NotificationTarget& t) { return t.name; };
   targets.read_roles = kAdmin;
   targets.write_roles = kAdmin;
   targets.get = [](store::ReadTxn& txn, std::string_view ref) {
@@ -299,6 +305,8 @@ void AddTargetAndChatRoutes(Api::Impl& api) {
 
   Crud<ChatChannel> chat;
   chat.base = "/api/v1/chat-channels";
+  chat.kind = "chat-channel";
+  chat.name_of = [](const ChatChannel& c) { return c.name; };
   chat.read_roles = kAdmin;
   chat.write_roles = kAdmin;
   chat.get = [](store::ReadTxn& txn, std::string_view ref) { return txn.ChatChannels().Get(ref); };

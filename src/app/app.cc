@@ -1,6 +1,11 @@
 #include "app/app.h"
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
+
+#include "tocsin/core/ids.h"
+#include "tocsin/core/log.h"
 
 namespace tocsin::app {
 
@@ -22,6 +27,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   app->contacts_ = std::make_unique<domain::ContactService>(*app->notifier_);
   app->api_keys_ = std::make_unique<domain::ApiKeyService>();
   app->plans_ = std::make_unique<domain::PlanService>();
+  app->incidents_ = std::make_unique<domain::IncidentService>(config.api.aws_account_id);
+  TOCSIN_RETURN_IF_ERROR(app->SetUpLedger());
 
   // A fresh installation gets an admin key, so that the API is usable at all.
   std::optional<domain::NewApiKey> created;
@@ -40,6 +47,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.contacts = app->contacts_.get();
   services.api_keys = app->api_keys_.get();
   services.plans = app->plans_.get();
+  services.incidents = app->incidents_.get();
+  services.ledger = app->ledger_.get();
   app->api_ = std::make_unique<api::Api>(config.api, services);
   app->router_ = std::make_unique<http::Router>();
   app->api_->RegisterRoutes(*app->router_);
@@ -47,6 +56,57 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   app->server_ = std::make_unique<http::Server>(config.server, *app->router_);
   TOCSIN_RETURN_IF_ERROR(app->server_->Listen());
   return app;
+}
+
+Status App::SetUpLedger() {
+  // A stable instance id names this ledger in its checkpoints.
+  std::string instance_id;
+  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
+    auto existing = txn.GetMeta("instance_id");
+    if (existing.ok()) {
+      instance_id = *existing;
+      return Status::Ok();
+    }
+    instance_id = NewUuid();
+    return txn.PutMeta("instance_id", instance_id);
+  }));
+  std::string key_file = config_.ledger_key_file;
+  if (key_file.empty()) {
+    key_file =
+        (std::filesystem::path(config_.store.path).parent_path() / "ledger-ed25519.pem").string();
+  }
+  auto key = ledger::SigningKey::LoadFromFile(key_file);
+  if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
+    key = ledger::SigningKey::Generate();
+    if (key.ok()) {
+      TOCSIN_RETURN_IF_ERROR(key->SaveToFile(key_file));
+      spdlog::info("msg=\"generated ledger signing key\" file={}", LogQuote(key_file));
+    }
+  }
+  if (!key.ok())
+    return Status(key.status().code(),
+                  "ledger.keyFile " + key_file + ": " + key.status().message());
+  const std::string origin =
+      config_.ledger_origin.empty() ? "tocsin/" + instance_id.substr(0, 8) : config_.ledger_origin;
+  ledger_ = std::make_unique<domain::LedgerService>(std::move(*key), origin);
+  // Offline verifiers (tocsin verify) find the key and origin here; an
+  // exported checkpoint plus a verifier key kept elsewhere is the real anchor.
+  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
+    TOCSIN_RETURN_IF_ERROR(txn.PutMeta("ledger_origin", origin));
+    return txn.PutMeta("ledger_verifier_key", ledger_->verifier_key());
+  }));
+  // Sign a checkpoint whenever the ledger crosses a multiple of kCheckpointEvery.
+  store_->SetLedgerListener([this](const std::vector<domain::TimelineEvent>& entries) {
+    const int64_t first = entries.front().seq;
+    const int64_t last = entries.back().seq;
+    if ((first - 1) / domain::kCheckpointEvery == last / domain::kCheckpointEvery) return;
+    store_->Submit([this](store::WriteTxn& txn) { return ledger_->Checkpoint(txn).status(); },
+                   [](Status s) {
+                     if (!s.ok())
+                       spdlog::warn("msg=\"checkpoint failed\" error={}", LogQuote(s.message()));
+                   });
+  });
+  return Status::Ok();
 }
 
 App::~App() { Shutdown(); }
@@ -59,6 +119,12 @@ void App::Shutdown() {
   // Order matters: requests in flight wait for their commits, so the store
   // must outlive the server's drain.
   if (server_) server_->Shutdown();
+  if (store_ && ledger_) {
+    // Leave a checkpoint of the final state for the next verification.
+    Status s = store_->WriteSync(
+        [this](store::WriteTxn& txn) { return ledger_->Checkpoint(txn).status(); });
+    if (!s.ok()) spdlog::warn("msg=\"final checkpoint failed\" error={}", LogQuote(s.message()));
+  }
   if (store_) store_->Shutdown();
 }
 

@@ -14,6 +14,9 @@
 #include "tocsin/core/clock.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/incident_service.h"
+#include "tocsin/domain/ledger_service.h"
+#include "tocsin/domain/plan_service.h"
 #include "tocsin/http/router.h"
 #include "tocsin/http/server.h"
 #include "tocsin/notify/notifier.h"
@@ -46,10 +49,12 @@ class App {
   // The admin key created on this start (fresh database only).
   const std::optional<domain::NewApiKey>& bootstrap_key() const { return bootstrap_key_; }
   store::Store& store() { return *store_; }
+  const domain::LedgerService& ledger() const { return *ledger_; }
   const api::Api& api() const { return *api_; }
 
  private:
   App() = default;
+  Status SetUpLedger();
 
   Config config_;
   Clock* clock_ = nullptr;
@@ -59,6 +64,8 @@ class App {
   std::unique_ptr<domain::ContactService> contacts_;
   std::unique_ptr<domain::ApiKeyService> api_keys_;
   std::unique_ptr<domain::PlanService> plans_;
+  std::unique_ptr<domain::IncidentService> incidents_;
+  std::unique_ptr<domain::LedgerService> ledger_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;

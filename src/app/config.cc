@@ -46,8 +46,13 @@ Status SetListen(Config& c, const std::string& value, const std::string& where) 
   if (colon == std::string::npos || colon == 0)
     return Bad(where, "must be HOST:PORT, got \"" + value + "\"");
   std::string host = value.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
+  } else if (host.find_first_of("[]:") != std::string::npos) {
+    // Without brackets "::1:8080" could be several host/port splits.
+    return Bad(where, "must be HOST:PORT with an IPv6 host in brackets ([::1]:8080), got \"" +
+                          value + "\"");
+  }
   auto port = ParseInt(value.substr(colon + 1), where, 0, 65535);
   if (!port.ok())
     return Bad(where, "must be HOST:PORT with a port from 0 to 65535, got \"" + value + "\"");
@@ -151,6 +156,22 @@ const std::vector<Key>& Keys() {
          c.notify_driver = v;
          return Status::Ok();
        }},
+      {"ledger.keyFile", "",
+       "Ed25519 key signing ledger checkpoints (default: ledger-ed25519.pem next to the database; "
+       "created 0600 if missing)",
+       [](Config& c, const std::string& v, const std::string&) -> Status {
+         c.ledger_key_file = v;
+         return Status::Ok();
+       }},
+      {"ledger.origin", "",
+       "name of this ledger in signed checkpoints (default tocsin/<instance id>)",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v.find_first_of(" +\t\n") != std::string::npos) {
+           return Bad(where, "must not contain spaces or '+'");
+         }
+         c.ledger_origin = v;
+         return Status::Ok();
+       }},
       {"bootstrapKey", "",
        "admin API key created on first start (else one is generated and printed)",
        [](Config& c, const std::string& v, const std::string&) -> Status {
@@ -233,7 +254,9 @@ Result<Config> LoadConfig(const Flags& flags, const std::vector<std::string>& en
       for (const auto& [path, value] : values) {
         const Key* key = FindKey(path);
         if (key == nullptr) return Bad(path, "unknown configuration key (in " + file + ")");
-        TOCSIN_RETURN_IF_ERROR(key->set(config, value, path + " (in " + file + ")"));
+        Status s = key->set(config, value, path + " (in " + file + ")");
+        // The message names the file; the field stays the key path.
+        if (!s.ok()) return std::move(s).WithField(path);
       }
     }
   }

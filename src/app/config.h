@@ -27,6 +27,8 @@ struct Config {
   LogOptions log;
   api::ApiConfig api;
   std::string notify_driver = "log";
+  std::string ledger_key_file;  // Empty: ledger-ed25519.pem next to the database.
+  std::string ledger_origin;    // Empty: "tocsin/<instance id prefix>".
   std::optional<std::string> bootstrap_key;
 };
 

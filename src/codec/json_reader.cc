@@ -1,6 +1,7 @@
 #include "tocsin/codec/json_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace tocsin::codec {
@@ -54,7 +55,8 @@ Result<Json> ParseJson(std::string_view text) {
   Json value;
   try {
     value = Json::parse(text.begin(), text.end(), limit, /*allow_exceptions=*/true);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error, or out_of_range for a number like 1e400.
     std::string msg = e.what();
     // nlohmann's message starts with "[json.exception.parse_error.101] "; keep the useful part.
     if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
@@ -137,14 +139,17 @@ std::optional<int64_t> ObjectReader::Int(std::string_view key, int64_t min, int6
   const Json* v = Lookup(key, required);
   if (v == nullptr) return std::nullopt;
   int64_t n = 0;
-  if (v->is_number_integer()) {
-    n = v->get<int64_t>();
-  } else if (v->is_number_unsigned()) {
+  // is_number_integer() is also true for unsigned numbers, so test those first.
+  if (v->is_number_unsigned()) {
     const auto u = v->get<uint64_t>();
     n = u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(u);
-  } else if (v->is_number_float() &&
-             v->get<double>() == static_cast<double>(static_cast<int64_t>(v->get<double>()))) {
-    n = static_cast<int64_t>(v->get<double>());
+  } else if (v->is_number_integer()) {
+    n = v->get<int64_t>();
+  } else if (v->is_number_float() && std::trunc(v->get<double>()) == v->get<double>()) {
+    // Clamp first: converting a double outside int64's range is undefined.
+    constexpr double kTwo63 = 9223372036854775808.0;
+    const double d = v->get<double>();
+    n = d >= kTwo63 ? INT64_MAX : d < -kTwo63 ? INT64_MIN : static_cast<int64_t>(d);
   } else {
     Fail(key, std::string("must be an integer, not ") + TypeName(*v));
     return std::nullopt;

@@ -1,6 +1,7 @@
 // Wire names of the domain enums.
 #include "tocsin/domain/api_key.h"
 #include "tocsin/domain/contact.h"
+#include "tocsin/domain/incident.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/principal.h"
 
@@ -95,6 +96,16 @@ std::optional<ChatChannelType> ParseChatChannelType(std::string_view text) {
   if (text == "mattermost") return ChatChannelType::kMattermost;
   if (text == "chime") return ChatChannelType::kChime;
   if (text == "webhook") return ChatChannelType::kWebhook;
+  return std::nullopt;
+}
+
+const char* IncidentStatusName(IncidentStatus status) {
+  return status == IncidentStatus::kOpen ? "OPEN" : "RESOLVED";
+}
+
+std::optional<IncidentStatus> ParseIncidentStatus(std::string_view text) {
+  if (text == "OPEN") return IncidentStatus::kOpen;
+  if (text == "RESOLVED") return IncidentStatus::kResolved;
   return std::nullopt;
 }
 

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "tocsin/core/json_text.h"
+
 namespace tocsin::http {
 
 std::string_view Request::HeaderValue(std::string_view name) const {
@@ -24,40 +26,6 @@ std::vector<std::string_view> Request::QueryValues(std::string_view key) const {
   std::vector<std::string_view> out;
   for (const auto& [k, v] : query) {
     if (k == key) out.emplace_back(v);
-  }
-  return out;
-}
-
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
   }
   return out;
 }

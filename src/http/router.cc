@@ -3,6 +3,20 @@
 #include <algorithm>
 
 namespace tocsin::http {
+namespace {
+
+// Returns true if pattern `a` is more specific than `b`: at the first segment
+// where one has a literal and the other a parameter, `a` has the literal. So
+// "/rotations/preview" wins over "/rotations/{id}" whatever the order of Add().
+bool MoreSpecific(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const bool a_param = a[i] == "{}";
+    if (a_param != (b[i] == "{}")) return !a_param;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::optional<std::vector<std::string>> SplitPath(std::string_view raw_path) {
   if (raw_path.empty() || raw_path[0] != '/') return std::nullopt;
@@ -37,6 +51,7 @@ Router::Match Router::Find(std::string_view method, std::string_view raw_path) c
   if (!segments) return match;
   const std::string_view wanted = method == "HEAD" ? "GET" : method;
   std::vector<std::string> methods;
+  size_t best = 0;
   for (size_t i = 0; i < routes_.size(); ++i) {
     const auto& pattern = compiled_[i].segments;
     if (pattern.size() != segments->size()) continue;
@@ -52,8 +67,10 @@ Router::Match Router::Find(std::string_view method, std::string_view raw_path) c
     }
     if (!ok) continue;
     methods.push_back(routes_[i].method);
-    if (routes_[i].method == wanted && match.route == nullptr) {
+    if (routes_[i].method == wanted &&
+        (match.route == nullptr || MoreSpecific(pattern, compiled_[best].segments))) {
       match.route = &routes_[i];
+      best = i;
       match.params = std::move(params);
     }
   }

@@ -3,6 +3,7 @@
 // per connection.
 #include "tocsin/http/server.h"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <ctime>
@@ -390,6 +391,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
 
   void SendTransportError(unsigned status, const std::string& message) {
     keep_alive_ = false;  // The rest of the stream is not trustworthy or not read.
+    linger_ = true;
     if (log_path_.empty()) log_path_ = target_.substr(0, target_.find('?'));
     if (method_.empty()) method_ = "-";
     Send(ErrorResponse(status, ReasonCode(status), message, request_id_));
@@ -427,6 +429,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
 
   void OnWrite(beast::error_code ec) {
     AccessLog();
+    if (!ec && linger_) return DoLingeringClose();
     if (ec || !keep_alive_) return DoClose();
     method_.clear();
     log_path_.clear();
@@ -501,6 +504,28 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
                  principal_.empty() ? "-" : principal_);
   }
 
+  // After an error response to a request whose body was not read: closing at
+  // once with unread bytes queued makes the kernel send RST, and the client
+  // may then lose the response it has not read yet. Half-close, discard what
+  // still arrives (bounded in bytes and time), then close.
+  void DoLingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(Tcp::socket::shutdown_send, ec);
+    if (ec) return DoClose();
+    stream_.expires_after(std::chrono::seconds(2));
+    DoDrain(0);
+  }
+
+  void DoDrain(size_t drained) {
+    static constexpr size_t kMaxDrain = 1 << 20;
+    auto scratch = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(net::buffer(*scratch), [self = shared_from_this(), scratch, drained](
+                                                       beast::error_code ec, size_t n) {
+      if (ec || drained + n > kMaxDrain) return self->DoClose();
+      self->DoDrain(drained + n);
+    });
+  }
+
   void DoClose() {
     idle_ = false;
     beast::error_code ec;
@@ -539,6 +564,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   size_t bytes_ = 0;
   size_t body_limit_ = 0;
   bool keep_alive_ = true;
+  bool linger_ = false;  // Drain unread input before closing (after an error).
   Steady::time_point started_{};
 
   std::atomic<bool> idle_{false};

@@ -114,6 +114,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
 
 Db::~Db() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : dynamic_cache_) sqlite3_finalize(stmt);
   const int rc = sqlite3_close_v2(db_);
   if (rc != SQLITE_OK) spdlog::warn("msg=\"sqlite close failed\" rc={}", rc);
 }
@@ -137,6 +138,18 @@ Result<Stmt> Db::Prepare(const char* sql) {
     const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return SqliteStatus(rc, db_, std::string("prepare ") + sql);
     it = cache_.emplace(sql, stmt).first;
+  }
+  return Stmt(it->second, db_);
+}
+
+Result<Stmt> Db::PrepareDynamic(const std::string& sql) {
+  auto it = dynamic_cache_.find(sql);
+  if (it == dynamic_cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc =
+        sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "prepare " + sql);
+    it = dynamic_cache_.emplace(sql, stmt).first;
   }
   return Stmt(it->second, db_);
 }

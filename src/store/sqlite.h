@@ -83,6 +83,11 @@ class Db {
   // kInternal if the SQL does not compile (a bug).
   Result<Stmt> Prepare(const char* sql);
 
+  // Like Prepare, for SQL assembled at run time (filters); cached by text.
+  // Callers must keep the number of distinct texts small (bounded filter
+  // combinations), as every one stays prepared.
+  Result<Stmt> PrepareDynamic(const std::string& sql);
+
   // Runs a query returning one integer (e.g. PRAGMA user_version).
   Result<int64_t> QueryInt(const char* sql);
   Result<std::string> QueryText(const char* sql);
@@ -96,6 +101,7 @@ class Db {
 
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> cache_;  // Keyed by SQL literal address.
+  std::unordered_map<std::string, sqlite3_stmt*> dynamic_cache_;
 };
 
 }  // namespace tocsin::store

@@ -1,6 +1,11 @@
 // The SQLite Store: one writer thread with group commit, a pool of reader
 // connections. See tocsin/store/store.h for the contract.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -8,6 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/incident_table.h"
+#include "store/ledger_table.h"
 #include "store/migrator.h"
 #include "store/repos.h"
 #include "store/sqlite.h"
@@ -21,7 +28,8 @@ namespace {
 // Everything one connection can answer; shared by read and write transactions.
 class Queries {
  public:
-  explicit Queries(Db& db)
+  // `writer` selects a LedgerWriter (the writer connection) over a reader.
+  Queries(Db& db, bool writer)
       : db_(db),
         contacts_(db),
         channels_(db),
@@ -30,7 +38,14 @@ class Queries {
         response_plans_(db),
         notification_targets_(db),
         chat_channels_(db),
-        table_(db) {}
+        table_(db),
+        incidents_(db),
+        ledger_(writer ? std::make_unique<LedgerWriter>(db) : std::make_unique<LedgerReader>(db)) {}
+
+  IncidentTable& incidents() { return incidents_; }
+  LedgerReader& ledger() { return *ledger_; }
+  // REQUIRES: constructed with writer = true.
+  LedgerWriter& ledger_writer() { return static_cast<LedgerWriter&>(*ledger_); }
 
   Db& db() { return db_; }
   SqliteRepo<domain::Contact>& contacts() { return contacts_; }
@@ -139,6 +154,8 @@ class Queries {
   SqliteRepo<domain::NotificationTarget> notification_targets_;
   SqliteRepo<domain::ChatChannel> chat_channels_;
   ResourceTable table_;
+  IncidentTable incidents_;
+  std::unique_ptr<LedgerReader> ledger_;
 };
 
 class ReadTxnImpl final : public ReadTxn {
@@ -170,6 +187,37 @@ class ReadTxnImpl final : public ReadTxn {
     return q_.GetSecret(o, p);
   }
   Result<std::string> GetMeta(std::string_view key) override { return q_.GetMeta(key); }
+  Result<domain::Incident> GetIncident(std::string_view id) override {
+    return q_.incidents().Get(id);
+  }
+  Result<domain::Incident> FindOpenIncident(std::string_view dedupe) override {
+    return q_.incidents().FindOpen(dedupe);
+  }
+  Result<Page<domain::Incident>> ListIncidents(const IncidentQuery& query) override {
+    return q_.incidents().List(query);
+  }
+  Result<std::vector<domain::RelatedItem>> ListRelatedItems(std::string_view id) override {
+    return q_.incidents().ListRelatedItems(id);
+  }
+  Result<Page<domain::TimelineEvent>> ListTimeline(const TimelineQuery& query) override {
+    return q_.ledger().ListTimeline(query);
+  }
+  Result<domain::TimelineEvent> GetTimelineEvent(std::string_view incident_id,
+                                                 std::string_view event_id) override {
+    return q_.ledger().GetTimelineEvent(incident_id, event_id);
+  }
+  Result<std::vector<domain::TimelineEvent>> ReadLedger(int64_t after, size_t limit,
+                                                        std::string_view incident_id) override {
+    return q_.ledger().Read(after, limit, incident_id);
+  }
+  Result<int64_t> LedgerSize() override { return q_.ledger().Size(); }
+  Result<std::optional<StoredCheckpoint>> LatestCheckpoint() override {
+    return q_.ledger().LatestCheckpoint();
+  }
+  Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view scope,
+                                                          std::string_view key) override {
+    return q_.ledger().GetIdempotency(scope, key);
+  }
 
  private:
   Queries& q_;
@@ -183,9 +231,18 @@ class WriteTxnImpl final : public WriteTxn {
   void Begin(TimePoint now) {
     now_ = now;
     hooks_.clear();
+    appended_.clear();
     keep_on_error_ = false;
+    ledger_snapshot_ = q_.ledger_writer().head();
+  }
+  // Undoes the ledger head after the function's savepoint was rolled back.
+  void RollBack() {
+    q_.ledger_writer().Restore(std::move(ledger_snapshot_));
+    hooks_.clear();
+    appended_.clear();
   }
   std::vector<std::function<void()>> TakeHooks() { return std::move(hooks_); }
+  std::vector<domain::TimelineEvent> TakeAppended() { return std::move(appended_); }
   bool keep_on_error() const { return keep_on_error_; }
 
   // tocsin::store::ReadTxn
@@ -213,6 +270,37 @@ class WriteTxnImpl final : public WriteTxn {
     return q_.GetSecret(o, p);
   }
   Result<std::string> GetMeta(std::string_view key) override { return q_.GetMeta(key); }
+  Result<domain::Incident> GetIncident(std::string_view id) override {
+    return q_.incidents().Get(id);
+  }
+  Result<domain::Incident> FindOpenIncident(std::string_view dedupe) override {
+    return q_.incidents().FindOpen(dedupe);
+  }
+  Result<Page<domain::Incident>> ListIncidents(const IncidentQuery& query) override {
+    return q_.incidents().List(query);
+  }
+  Result<std::vector<domain::RelatedItem>> ListRelatedItems(std::string_view id) override {
+    return q_.incidents().ListRelatedItems(id);
+  }
+  Result<Page<domain::TimelineEvent>> ListTimeline(const TimelineQuery& query) override {
+    return q_.ledger().ListTimeline(query);
+  }
+  Result<domain::TimelineEvent> GetTimelineEvent(std::string_view incident_id,
+                                                 std::string_view event_id) override {
+    return q_.ledger().GetTimelineEvent(incident_id, event_id);
+  }
+  Result<std::vector<domain::TimelineEvent>> ReadLedger(int64_t after, size_t limit,
+                                                        std::string_view incident_id) override {
+    return q_.ledger().Read(after, limit, incident_id);
+  }
+  Result<int64_t> LedgerSize() override { return q_.ledger().Size(); }
+  Result<std::optional<StoredCheckpoint>> LatestCheckpoint() override {
+    return q_.ledger().LatestCheckpoint();
+  }
+  Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view scope,
+                                                          std::string_view key) override {
+    return q_.ledger().GetIdempotency(scope, key);
+  }
 
   // tocsin::store::WriteTxn
   Status InsertApiKey(const domain::ApiKey& k) override {
@@ -262,6 +350,33 @@ class WriteTxnImpl final : public WriteTxn {
     return s->Bind(1, key).Bind(2, value).Run();
   }
 
+  Status InsertIncident(const domain::Incident& incident) override {
+    return q_.incidents().Insert(incident);
+  }
+  Status UpdateIncident(const domain::Incident& previous,
+                        const domain::Incident& updated) override {
+    return q_.incidents().Update(previous, updated);
+  }
+  Status InsertRelatedItem(std::string_view incident_id, const domain::RelatedItem& item) override {
+    return q_.incidents().InsertRelatedItem(incident_id, item);
+  }
+  Status DeleteRelatedItem(std::string_view incident_id, std::string_view item_id) override {
+    return q_.incidents().DeleteRelatedItem(incident_id, item_id);
+  }
+  Result<domain::TimelineEvent> AppendTimeline(domain::TimelineEvent event) override {
+    auto stored = q_.ledger_writer().Append(std::move(event), now_);
+    if (stored.ok()) appended_.push_back(*stored);
+    return stored;
+  }
+  LedgerHead Ledger() override { return q_.ledger_writer().CurrentHead(); }
+  Status PutCheckpoint(const LedgerHead& head, std::string note) override {
+    return q_.ledger_writer().PutCheckpoint(head, std::move(note), now_);
+  }
+  Status PutIdempotency(std::string_view scope, std::string_view key,
+                        const IdempotencyRecord& record) override {
+    return q_.ledger_writer().PutIdempotency(scope, key, record, now_);
+  }
+
   void OnCommit(std::function<void()> hook) override { hooks_.push_back(std::move(hook)); }
   void KeepChangesOnError() override { keep_on_error_ = true; }
   TimePoint Now() const override { return now_; }
@@ -270,6 +385,8 @@ class WriteTxnImpl final : public WriteTxn {
   Queries& q_;
   TimePoint now_{};
   std::vector<std::function<void()>> hooks_;
+  std::vector<domain::TimelineEvent> appended_;
+  LedgerWriter::Head ledger_snapshot_;
   bool keep_on_error_ = false;
 };
 
@@ -280,8 +397,12 @@ struct Job {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(StoreOptions options, Clock& clock, std::unique_ptr<Db> writer)
-      : options_(std::move(options)), clock_(clock), writer_db_(std::move(writer)) {
+  SqliteStore(StoreOptions options, Clock& clock, std::unique_ptr<Db> writer,
+              std::unique_ptr<Queries> writer_queries)
+      : options_(std::move(options)),
+        clock_(clock),
+        writer_db_(std::move(writer)),
+        writer_queries_(std::move(writer_queries)) {
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -324,18 +445,25 @@ class SqliteStore final : public Store {
   }
 
   Status Backup(const std::string& path) override {
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-      return FailedPrecondition("backup target " + path + " already exists");
+    // Claim the path atomically (VACUUM INTO accepts an empty file), so that a
+    // failed copy can be removed without touching a file that is not ours.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      if (errno == EEXIST) return FailedPrecondition("backup target " + path + " already exists");
+      return Unavailable("cannot create backup " + path + ": " + std::strerror(errno));
     }
-    auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
-    if (!db.ok()) return db.status();
-    auto s = (*db)->Prepare("VACUUM INTO ?1");
-    if (!s.ok()) return s.status();
-    return s->Bind(1, path).Run();
+    ::close(fd);
+    Status status = VacuumInto(path);
+    if (!status.ok()) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+    return status;
   }
 
   void Shutdown() override {
+    // Concurrent callers must not both join the writer thread.
+    std::lock_guard<std::mutex> shutdown_lock(shutdown_mu_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_ && !writer_thread_.joinable()) return;
@@ -355,6 +483,14 @@ class SqliteStore final : public Store {
     std::unique_ptr<Queries> queries;
   };
 
+  Status VacuumInto(const std::string& path) {
+    auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
+    if (!db.ok()) return db.status();
+    auto s = (*db)->Prepare("VACUUM INTO ?1");
+    if (!s.ok()) return s.status();
+    return s->Bind(1, path).Run();
+  }
+
   Result<std::unique_ptr<Reader>> AcquireReader() {
     {
       std::lock_guard<std::mutex> lock(readers_mu_);
@@ -369,7 +505,7 @@ class SqliteStore final : public Store {
     TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA query_only=1"));
     auto reader = std::make_unique<Reader>();
     reader->db = std::move(*db);
-    reader->queries = std::make_unique<Queries>(*reader->db);
+    reader->queries = std::make_unique<Queries>(*reader->db, /*writer=*/false);
     return reader;
   }
 
@@ -380,8 +516,12 @@ class SqliteStore final : public Store {
     }
   }
 
+  void SetLedgerListener(
+      std::function<void(const std::vector<domain::TimelineEvent>&)> fn) override {
+    ledger_listener_ = std::move(fn);
+  }
+
   void WriterLoop() {
-    writer_queries_ = std::make_unique<Queries>(*writer_db_);
     WriteTxnImpl txn(*writer_queries_);
     std::vector<Job> batch;
     for (;;) {
@@ -404,6 +544,7 @@ class SqliteStore final : public Store {
     Db& db = *writer_db_;
     std::vector<Status> results(batch.size(), Unavailable("not run"));
     std::vector<std::vector<std::function<void()>>> hooks(batch.size());
+    std::vector<domain::TimelineEvent> appended;
     Status batch_status = db.Exec("BEGIN IMMEDIATE");
     const TimePoint now = clock_.Now();
     for (size_t i = 0; i < batch.size() && batch_status.ok(); ++i) {
@@ -424,8 +565,10 @@ class SqliteStore final : public Store {
       }
       if (s.ok() || txn.keep_on_error()) {
         hooks[i] = txn.TakeHooks();
+        for (auto& e : txn.TakeAppended()) appended.push_back(std::move(e));
       } else {
         batch_status = db.Exec("ROLLBACK TO job");
+        txn.RollBack();
       }
       if (batch_status.ok()) batch_status = db.Exec("RELEASE job");
       results[i] = std::move(s);
@@ -442,8 +585,13 @@ class SqliteStore final : public Store {
       }
       spdlog::error("msg=\"write batch failed\" jobs={} error={}", batch.size(),
                     batch_status.message());
+      // The in-memory ledger head ran ahead of what was rolled back.
+      if (Status s = writer_queries_->ledger_writer().Load(); !s.ok()) {
+        spdlog::critical("msg=\"cannot reload the ledger head\" error={}", s.message());
+      }
     } else {
       CrashPoint("store.after_commit");
+      if (ledger_listener_ && !appended.empty()) ledger_listener_(appended);
     }
     {
       std::lock_guard<std::mutex> lock(health_mu_);
@@ -463,6 +611,7 @@ class SqliteStore final : public Store {
   const StoreOptions options_;
   Clock& clock_;
 
+  std::mutex shutdown_mu_;  // Held for the whole of Shutdown().
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> queue_;  // Guarded by mu_.
@@ -472,6 +621,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> writer_db_;
   std::unique_ptr<Queries> writer_queries_;
   std::thread writer_thread_;
+  std::function<void(const std::vector<domain::TimelineEvent>&)> ledger_listener_;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Reader>> readers_;  // Guarded by readers_mu_.
@@ -479,6 +629,15 @@ class SqliteStore final : public Store {
   std::mutex health_mu_;
   StoreHealth health_;  // Guarded by health_mu_.
 };
+
+// A file that is not a database, or is too damaged for quick_check to run,
+// fails with SQLITE_NOTADB/CORRUPT (kInternal); it is refused like a file
+// that fails quick_check, not reported as a bug.
+Status Unusable(const std::string& path, Status status) {
+  if (status.code() != StatusCode::kInternal) return status;
+  return FailedPrecondition("database " + path + " is unusable (" + status.message() +
+                            "); restore a backup");
+}
 
 }  // namespace
 
@@ -495,19 +654,22 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
   auto db = Db::Open(options.path, Db::Mode::kReadWrite);
   if (!db.ok()) return db.status();
   auto mode = (*db)->QueryText("PRAGMA journal_mode=WAL");
-  if (!mode.ok()) return mode.status();
+  if (!mode.ok()) return Unusable(options.path, mode.status());
   if (*mode != "wal") return Unavailable("cannot switch " + options.path + " to WAL mode");
   TOCSIN_RETURN_IF_ERROR((*db)->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                               : "PRAGMA synchronous=NORMAL"));
   TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_size_limit=67108864"));
   auto check = (*db)->QueryText("PRAGMA quick_check");
-  if (!check.ok()) return check.status();
+  if (!check.ok()) return Unusable(options.path, check.status());
   if (*check != "ok") {
     return FailedPrecondition("database " + options.path + " failed PRAGMA quick_check: " + *check +
                               "; restore a backup");
   }
   TOCSIN_RETURN_IF_ERROR(Migrate(**db));
-  return std::unique_ptr<Store>(new SqliteStore(options, clock, std::move(*db)));
+  auto queries = std::make_unique<Queries>(**db, /*writer=*/true);
+  TOCSIN_RETURN_IF_ERROR(queries->ledger_writer().Load());
+  return std::unique_ptr<Store>(
+      new SqliteStore(options, clock, std::move(*db), std::move(queries)));
 }
 
 }  // namespace tocsin::store

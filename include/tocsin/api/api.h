@@ -17,6 +17,8 @@
 #include "tocsin/core/clock.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/incident_service.h"
+#include "tocsin/domain/ledger_service.h"
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/domain/principal.h"
 #include "tocsin/http/router.h"
@@ -37,6 +39,12 @@ struct Services {
   domain::ContactService* contacts = nullptr;
   domain::ApiKeyService* api_keys = nullptr;
   domain::PlanService* plans = nullptr;
+  domain::IncidentService* incidents = nullptr;
+  const domain::LedgerService* ledger = nullptr;
+  // Called inside the write transaction that created an incident (not for
+  // deduplicated starts): where engagements begin. May be empty.
+  std::function<Status(store::WriteTxn&, const domain::Actor&, const domain::StartResult&)>
+      incident_started;
 };
 
 // One row of the route table, for the auth-matrix test and documentation.

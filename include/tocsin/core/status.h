@@ -130,9 +130,14 @@ class [[nodiscard]] Result {
 }  // namespace tocsin
 
 // Returns from the current function with the status of `expr` when it is not OK.
-// Works for functions returning Status or any Result<T>.
-#define TOCSIN_RETURN_IF_ERROR(expr)             \
+// Works for functions returning Status or any Result<T>. Nests safely (the
+// temporary's name is unique per use).
+#define TOCSIN_RETURN_IF_ERROR(expr) \
+  TOCSIN_RETURN_IF_ERROR_NAMED(expr, TOCSIN_STATUS_CONCAT(tocsin_status_, __COUNTER__))
+#define TOCSIN_STATUS_CONCAT(a, b) TOCSIN_STATUS_CONCAT_INNER(a, b)
+#define TOCSIN_STATUS_CONCAT_INNER(a, b) a##b
+#define TOCSIN_RETURN_IF_ERROR_NAMED(expr, name) \
   do {                                           \
-    ::tocsin::Status tocsin_status_ = (expr);    \
-    if (!tocsin_status_.ok()) return tocsin_status_; \
+    ::tocsin::Status name = (expr);              \
+    if (!name.ok()) return name;                 \
   } while (false)

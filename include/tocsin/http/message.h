@@ -78,9 +78,6 @@ std::string ErrorBody(std::string_view code, std::string_view message, std::stri
 Response ErrorResponse(unsigned status, std::string_view code, std::string_view message,
                        std::string_view request_id);
 
-// Escapes `text` as the inside of a JSON string literal.
-std::string JsonEscape(std::string_view text);
-
 // Percent-decodes `text`; a '+' stays a '+' (RFC 3986, as the AWS clients
 // send). Returns nullopt for malformed escapes or a decoded NUL.
 std::optional<std::string> PercentDecode(std::string_view text);

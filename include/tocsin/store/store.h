@@ -30,8 +30,10 @@
 #include "tocsin/core/time.h"
 #include "tocsin/domain/api_key.h"
 #include "tocsin/domain/contact.h"
+#include "tocsin/domain/incident.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
+#include "tocsin/domain/timeline.h"
 
 namespace tocsin::store {
 
@@ -85,6 +87,54 @@ class ResourceWriter : public ResourceReader<T> {
   virtual Status Delete(std::string_view id) = 0;
 };
 
+// Filters of an incident listing (newest first). Empty filters match all;
+// several values of one filter are ORed, different filters ANDed.
+struct IncidentQuery {
+  std::vector<domain::IncidentStatus> statuses;
+  std::vector<int> impacts;
+  std::string response_plan_id;
+  std::string created_by;
+  std::optional<TimePoint> created_after;   // Exclusive.
+  std::optional<TimePoint> created_before;  // Exclusive.
+  std::string title_words;                  // Every word must prefix-match a word of the title.
+  size_t limit = 50;
+  std::string cursor;
+};
+
+// A timeline listing: the current revision of each event of one incident.
+struct TimelineQuery {
+  std::string incident_id;
+  std::vector<std::string> event_types;  // Empty: all.
+  std::optional<TimePoint> after;        // event_time > after.
+  std::optional<TimePoint> before;       // event_time < before.
+  bool descending = true;                // By (event_time, event_id).
+  size_t limit = 50;
+  std::string cursor;
+};
+
+// The first response to a request sent with an idempotency key.
+struct IdempotencyRecord {
+  std::string request_hash;  // SHA-256 of the normalized request.
+  int status = 0;
+  std::string body;
+  TimePoint created_at{};
+};
+
+// The ledger as the writer sees it, including appends of the running transaction.
+struct LedgerHead {
+  int64_t size = 0;   // Number of entries = last seq.
+  std::string chain;  // Chain hash of the last entry (32 zero bytes when empty).
+  std::string root;   // RFC 6962 Merkle root over all leaves.
+  bool operator==(const LedgerHead&) const = default;
+};
+
+struct StoredCheckpoint {
+  int64_t size = 0;
+  std::string root;
+  std::string note;  // The signed C2SP checkpoint note.
+  TimePoint created_at{};
+};
+
 // A one-time secret bound to a resource (channel activation code, ...): only
 // its hash is stored. Deleted with its owner.
 struct Secret {
@@ -119,6 +169,32 @@ class ReadTxn {
 
   // Server metadata (key → text), kNotFound if unset.
   virtual Result<std::string> GetMeta(std::string_view key) = 0;
+
+  // Incidents by id or ARN; kNotFound if absent.
+  virtual Result<domain::Incident> GetIncident(std::string_view id_or_arn) = 0;
+  // The OPEN incident with this dedupe string; kNotFound if none.
+  virtual Result<domain::Incident> FindOpenIncident(std::string_view dedupe_string) = 0;
+  // kInvalidArgument (field "cursor") for a malformed cursor.
+  virtual Result<Page<domain::Incident>> ListIncidents(const IncidentQuery& query) = 0;
+  virtual Result<std::vector<domain::RelatedItem>> ListRelatedItems(
+      std::string_view incident_id) = 0;
+
+  // Current revisions of an incident's timeline events (redacted ones hidden).
+  virtual Result<Page<domain::TimelineEvent>> ListTimeline(const TimelineQuery& query) = 0;
+  // The current revision of one event; kNotFound if absent or redacted.
+  virtual Result<domain::TimelineEvent> GetTimelineEvent(std::string_view incident_id,
+                                                         std::string_view event_id) = 0;
+  // Ledger entries with seq > after_seq in order, at most `limit`, optionally
+  // only those of one incident.
+  virtual Result<std::vector<domain::TimelineEvent>> ReadLedger(int64_t after_seq, size_t limit,
+                                                                std::string_view incident_id) = 0;
+  // Number of committed ledger entries.
+  virtual Result<int64_t> LedgerSize() = 0;
+  virtual Result<std::optional<StoredCheckpoint>> LatestCheckpoint() = 0;
+
+  // The stored first response for (scope, key), or nullopt.
+  virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view scope,
+                                                                  std::string_view key) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -143,6 +219,35 @@ class WriteTxn : public ReadTxn {
   // Creates or replaces server metadata. Writing "heartbeat" is how /readyz
   // proves the database still accepts durable writes.
   virtual Status PutMeta(std::string_view key, std::string_view value) = 0;
+
+  // Inserts a new incident (version 1). kAlreadyExists if an OPEN incident
+  // has the same dedupe string (the database enforces this).
+  virtual Status InsertIncident(const domain::Incident& incident) = 0;
+  // Replaces `previous` (as read in this transaction) with `updated`, whose
+  // version must be previous.version + 1. kAborted on a concurrent change,
+  // kAlreadyExists if reopening collides with another OPEN dedupe string.
+  virtual Status UpdateIncident(const domain::Incident& previous,
+                                const domain::Incident& updated) = 0;
+  // kAlreadyExists if the incident already has an item of that type and value.
+  virtual Status InsertRelatedItem(std::string_view incident_id,
+                                   const domain::RelatedItem& item) = 0;
+  // kNotFound if absent.
+  virtual Status DeleteRelatedItem(std::string_view incident_id, std::string_view item_id) = 0;
+
+  // Appends `event` to the ledger: assigns seq and recorded_at (= Now()),
+  // writes the canonical body with its leaf and chain hashes and updates the
+  // timeline projection. Returns the stored entry. REQUIRES: event_id set;
+  // for a revision, `supersedes` is the current revision's seq.
+  virtual Result<domain::TimelineEvent> AppendTimeline(domain::TimelineEvent event) = 0;
+  // The ledger including this transaction's appends.
+  virtual LedgerHead Ledger() = 0;
+  // Stores a signed checkpoint of `head`. REQUIRES: head == Ledger().
+  virtual Status PutCheckpoint(const LedgerHead& head, std::string note) = 0;
+
+  // Stores the first response for (scope, key); older records than the
+  // retention period (48 h) are purged a few at a time as a side effect.
+  virtual Status PutIdempotency(std::string_view scope, std::string_view key,
+                                const IdempotencyRecord& record) = 0;
 
   // Runs `hook` on the writer thread after this function's changes are
   // durably committed; never if they are rolled back. Hooks must be quick and
@@ -187,6 +292,12 @@ class Store {
 
   // Reports whether the last write succeeded.
   virtual StoreHealth Health() = 0;
+
+  // Called on the writer thread after every commit that appended ledger
+  // entries, with those entries in order. For live streams; the listener
+  // must not block. Set before serving; not synchronized with writes.
+  virtual void SetLedgerListener(
+      std::function<void(const std::vector<domain::TimelineEvent>&)> fn) = 0;
 
   // Writes an online, consistent copy of the database to `path`, which must
   // not exist. kFailedPrecondition if it does, kUnavailable on I/O errors.

@@ -1,0 +1,31 @@
+// Persistence of incidents and related items (migrations/0002). Functions
+// over one connection; not thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite.h"
+#include "tocsin/store/store.h"
+
+namespace tocsin::store {
+
+class IncidentTable {
+ public:
+  explicit IncidentTable(Db& db) : db_(db) {}
+
+  Status Insert(const domain::Incident& incident);
+  Status Update(const domain::Incident& previous, const domain::Incident& updated);
+  Result<domain::Incident> Get(std::string_view id_or_arn);
+  Result<domain::Incident> FindOpen(std::string_view dedupe_string);
+  Result<Page<domain::Incident>> List(const IncidentQuery& query);
+
+  Status InsertRelatedItem(std::string_view incident_id, const domain::RelatedItem& item);
+  Status DeleteRelatedItem(std::string_view incident_id, std::string_view item_id);
+  Result<std::vector<domain::RelatedItem>> ListRelatedItems(std::string_view incident_id);
+
+ private:
+  Db& db_;
+};
+
+}  // namespace tocsin::store
