@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include <boost/url/parse.hpp>
-
 #include "tocsin/core/ids.h"
 #include "tocsin/domain/contact_service.h"
 
@@ -72,21 +70,72 @@ Result<std::string> RunbookNameCheck(std::string_view name) {
 }  // namespace
 
 Status ValidateHttpUrl(std::string_view url, const std::string& field) {
-  if (url.size() > 2048) return InvalidArgument(field + " must be at most 2048 characters", field);
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return InvalidArgument(field + " must be an absolute http(s) URL", field);
-  const auto scheme = parsed->scheme();
-  if (scheme != "http" && scheme != "https") {
-    return InvalidArgument(field + " must use http or https", field);
+  // http(s)://host[:port][/path][?query][#fragment]; host is a DNS name, an
+  // IPv4 address or a bracketed IPv6 literal. Where the URL may point (no
+  // private addresses, ...) is checked when it is called, not here.
+  const auto bad = [&](const std::string& why) {
+    return InvalidArgument(field + " " + why, field);
+  };
+  if (url.size() > 2048) return bad("must be at most 2048 characters");
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return bad("must not contain spaces or control characters");
   }
-  if (!parsed->has_authority() || parsed->host().empty()) {
-    return InvalidArgument(field + " must name a host", field);
+  std::string_view rest;
+  if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return bad("must be an absolute http:// or https:// URL");
   }
-  if (parsed->has_userinfo()) {
-    return InvalidArgument(field + " must not contain user:password@; use the secret field", field);
+  const auto authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    return bad("must not contain user:password@; use the secret field");
   }
-  if (parsed->has_port() && (parsed->port_number() == 0 && parsed->port() != "0")) {
-    return InvalidArgument(field + " has an invalid port", field);
+  std::string_view host = authority;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos || close < 3) return bad("has a malformed IPv6 address");
+    for (char c : host.substr(1, close - 1)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
+        return bad("has a malformed IPv6 address");
+    }
+    const auto after = host.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return bad("has a malformed host");
+    if (!after.empty()) port = after.substr(1);
+    host = host.substr(0, close + 1);
+  } else {
+    const auto colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      port = host.substr(colon + 1);
+      host = host.substr(0, colon);
+    }
+    if (host.empty() || host.size() > 253) return bad("must name a host");
+    size_t start = 0;
+    while (start <= host.size()) {
+      auto dot = host.find('.', start);
+      if (dot == std::string_view::npos) dot = host.size();
+      const auto label = host.substr(start, dot - start);
+      if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+        return bad("has a malformed host name");
+      }
+      for (char c : label) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+          return bad("has a malformed host name");
+      }
+      start = dot + 1;
+    }
+  }
+  if (authority.find(':') != std::string_view::npos && host.front() != '[' && port.empty()) {
+    return bad("has an empty port");
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+        std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+      return bad("has an invalid port");
+    }
   }
   return Status::Ok();
 }

@@ -1,0 +1,12 @@
+-- POST /api/v1/incidents from the plan named in TOCSIN_BENCH_PLAN: with a plan
+-- that has no dedupe string every request creates an incident; with one that
+-- has, every request after the first is a dedupe hit.
+function init(args)
+  token = os.getenv("TOCSIN_BENCH_TOKEN")
+  plan = os.getenv("TOCSIN_BENCH_PLAN")
+  body = string.format('{"responsePlan":"%s"}', plan)
+end
+function request()
+  return wrk.format("POST", "/api/v1/incidents",
+                    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
