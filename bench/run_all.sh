@@ -22,7 +22,7 @@ PORT=18181
 WORK="$(mktemp -d /tmp/tocsin-bench.XXXXXX)"
 RESULTS=bench/results/latest.md
 mkdir -p bench/results
-export TOCSIN_BENCH_TOKEN="$TOKEN"
+export BENCH_TOKEN="$TOKEN"
 
 [[ -x "$BIN" && -x "$SEED" ]] || { echo "build first: cmake --build --preset release --target tocsin tocsin_seed" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
@@ -77,9 +77,9 @@ start_server "$WORK/write.db"
 api POST /api/v1/response-plans '{"name":"bench-new","incidentTemplate":{"title":"Bench","impact":3}}'
 api POST /api/v1/response-plans '{"name":"bench-dedupe","incidentTemplate":{"title":"Bench","impact":3,"dedupeString":"bench"}}'
 measure healthz get.lua "http://127.0.0.1:$PORT/healthz"
-TOCSIN_BENCH_RUN="run$$" measure create_contact create_contact.lua "http://127.0.0.1:$PORT/"
-TOCSIN_BENCH_PLAN=bench-new measure start_incident start_incident.lua "http://127.0.0.1:$PORT/"
-TOCSIN_BENCH_PLAN=bench-dedupe measure dedupe_hit start_incident.lua "http://127.0.0.1:$PORT/"
+BENCH_RUN="run$$" measure create_contact create_contact.lua "http://127.0.0.1:$PORT/"
+BENCH_PLAN=bench-new measure start_incident start_incident.lua "http://127.0.0.1:$PORT/"
+BENCH_PLAN=bench-dedupe measure dedupe_hit start_incident.lua "http://127.0.0.1:$PORT/"
 measure healthz_after get.lua "http://127.0.0.1:$PORT/healthz"
 stop_server
 

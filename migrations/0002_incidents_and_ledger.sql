@@ -81,3 +81,7 @@ CREATE TABLE ledger_checkpoints (
   range      BLOB NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE TRIGGER ledger_checkpoints_no_update BEFORE UPDATE ON ledger_checkpoints
+BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;
+CREATE TRIGGER ledger_checkpoints_no_delete BEFORE DELETE ON ledger_checkpoints
+BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;

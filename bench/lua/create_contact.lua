@@ -6,8 +6,8 @@ function setup(thread)
 end
 function init(args)
   counter = 0
-  token = os.getenv("TOCSIN_BENCH_TOKEN")
-  run = os.getenv("TOCSIN_BENCH_RUN") or "r"
+  token = os.getenv("BENCH_TOKEN")
+  run = os.getenv("BENCH_RUN") or "r"
 end
 function request()
   counter = counter + 1

@@ -1,4 +1,4 @@
 -- GET the URL given to wrk with the bench API key.
 function init(args)
-  wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOCSIN_BENCH_TOKEN")
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 end

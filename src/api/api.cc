@@ -12,13 +12,10 @@ Api::Api(ApiConfig config, Services services)
   AddContactRoutes(*impl_);
   AddPlanRoutes(*impl_);
   AddIncidentRoutes(*impl_);
+  AddStreamRoutes(*impl_);
 }
 
 Api::~Api() = default;
-
-void Api::SetIoPoster(std::function<void(std::function<void()>)> post) {
-  impl_->io_post = std::move(post);
-}
 
 std::vector<RouteInfo> Api::RouteTable() const {
   std::vector<RouteInfo> out;

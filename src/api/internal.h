@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -19,6 +20,8 @@
 #include "tocsin/http/message.h"
 
 namespace tocsin::api {
+
+class LedgerStreams;  // ledger_stream.h
 
 using codec::Json;
 using domain::Role;
@@ -117,21 +120,17 @@ class Api::Impl {
     auto reply = call.reply;
     auto rid = call.rid();
     auto principal = call.who.id;
-    store::SubmitFor<T>(
-        *svc.store, std::move(fn),
-        [this, reply, rid, principal, render = std::move(render)](Result<T> result) {
-          auto finish = [reply, rid, principal, render, result = std::move(result)] {
-            http::Response response =
-                result.ok() ? render(*result) : ErrorResponse(result.status(), rid);
-            response.principal = principal;
-            reply(std::move(response));
-          };
-          if (io_post) {
-            io_post(std::move(finish));
-          } else {
-            finish();
-          }
-        });
+    store::SubmitFor<T>(*svc.store, std::move(fn),
+                        [reply, rid, principal, render = std::move(render)](Result<T> result) {
+                          // Runs on the writer thread: hand rendering to the connection's I/O
+                          // thread so the writer only does database work.
+                          reply.Later([rid, principal, render, result = std::move(result)] {
+                            http::Response response =
+                                result.ok() ? render(*result) : ErrorResponse(result.status(), rid);
+                            response.principal = principal;
+                            return response;
+                          });
+                        });
   }
 
   // Runs `fn` against a read snapshot on this thread; on error replies and
@@ -150,8 +149,8 @@ class Api::Impl {
   ApiConfig config;
   Services svc;
   Authenticator auth;
-  std::function<void(std::function<void()>)> io_post;
   std::vector<RouteSpec> routes;
+  std::shared_ptr<LedgerStreams> streams;  // Set by AddStreamRoutes.
 };
 
 // Route groups, one per *_api.cc file.
@@ -160,5 +159,6 @@ void AddApiKeyRoutes(Api::Impl& api);
 void AddContactRoutes(Api::Impl& api);
 void AddPlanRoutes(Api::Impl& api);
 void AddIncidentRoutes(Api::Impl& api);
+void AddStreamRoutes(Api::Impl& api);
 
 }  // namespace tocsin::api

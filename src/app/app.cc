@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -49,7 +50,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.plans = app->plans_.get();
   services.incidents = app->incidents_.get();
   services.ledger = app->ledger_.get();
-  app->api_ = std::make_unique<api::Api>(config.api, services);
+  api::ApiConfig api_config = config.api;
+  // A stream's backlog is queued faster than it drains: keep it within the
+  // server's per-client queue.
+  api_config.stream_catch_up_bytes =
+      std::min(api_config.stream_catch_up_bytes, config.server.stream_queue_limit / 2);
+  app->api_ = std::make_unique<api::Api>(api_config, services);
   app->router_ = std::make_unique<http::Router>();
   app->api_->RegisterRoutes(*app->router_);
 
@@ -96,7 +102,10 @@ Status App::SetUpLedger() {
     return txn.PutMeta("ledger_verifier_key", ledger_->verifier_key());
   }));
   // Sign a checkpoint whenever the ledger crosses a multiple of kCheckpointEvery.
+  // Live streams get every batch too. api_ is set later in Create(); the
+  // writes before that (bootstrap) finish before it is set.
   store_->SetLedgerListener([this](const std::vector<domain::TimelineEvent>& entries) {
+    if (api_) api_->PublishLedger(entries);
     const int64_t first = entries.front().seq;
     const int64_t last = entries.back().seq;
     if ((first - 1) / domain::kCheckpointEvery == last / domain::kCheckpointEvery) return;
@@ -118,6 +127,8 @@ void App::Shutdown() {
   shut_down_ = true;
   // Order matters: requests in flight wait for their commits, so the store
   // must outlive the server's drain.
+  // Streams end first: the server's drain would otherwise wait for them.
+  if (api_) api_->StopStreams();
   if (server_) server_->Shutdown();
   if (store_ && ledger_) {
     // Leave a checkpoint of the final state for the next verification.

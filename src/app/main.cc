@@ -5,7 +5,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "tocsin/core/log.h"
+#include "tocsin/store/ledger_verify.h"
 #include "tocsin/store/store.h"
 
 #include <sys/resource.h>
@@ -35,6 +38,10 @@ void PrintUsage(std::FILE* out) {
       "      Run the server until SIGTERM or SIGINT.\n"
       "  tocsin backup FILE [--config FILE] [--db PATH]\n"
       "      Write an online, consistent copy of the database to FILE (must not exist).\n"
+      "  tocsin verify [--db PATH] [--config FILE] [--checkpoint FILE] [--key VERIFIER_KEY]\n"
+      "      Check the ledger read-only: hashes, chain, stored checkpoints, and FILE, a\n"
+      "      checkpoint exported earlier, whose signature is checked with VERIFIER_KEY\n"
+      "      (default: the key recorded in the database). Exit 0 ok, 1 failed, 2 usage.\n"
       "  tocsin version\n"
       "  tocsin --help\n"
       "\n"
@@ -142,6 +149,103 @@ int Backup(const Config& config, const std::string& target) {
   return 0;
 }
 
+// `tocsin verify`: checks the ledger of a database file without writing it. It parses its own
+// flags (--checkpoint and --key belong to it alone) and reads the configuration only to find
+// the database, as the other commands do. Prints "ok: ..." and returns 0, or "FAILED ..." and
+// returns 1 (a problem, or a database that cannot be read); returns 2 for usage errors.
+int Verify(int argc, char** argv) {
+  constexpr const char* kUsage =
+      "usage: tocsin verify [--db PATH] [--config FILE] [--checkpoint FILE] [--key KEY]\n";
+  Flags flags;
+  std::optional<std::string> checkpoint_file;
+  std::optional<std::string> key;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    std::optional<std::string>* slot = arg == "--db"           ? &flags.db
+                                       : arg == "--config"     ? &flags.config_file
+                                       : arg == "--checkpoint" ? &checkpoint_file
+                                       : arg == "--key"        ? &key
+                                                               : nullptr;
+    if (slot == nullptr || i + 1 >= argc) {
+      std::fprintf(stderr, "tocsin verify: %s %s\n%s",
+                   slot == nullptr ? "unexpected argument" : "missing value for", arg.c_str(),
+                   kUsage);
+      return 2;
+    }
+    *slot = argv[++i];
+  }
+  auto config = LoadConfig(flags, Environment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "tocsin: configuration error: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  store::VerifyOptions options;
+  options.verifier_key = key;
+  if (checkpoint_file) {
+    std::ifstream in(*checkpoint_file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "tocsin verify: cannot read %s\n", checkpoint_file->c_str());
+      return 2;
+    }
+    options.exported_checkpoint.emplace(std::istreambuf_iterator<char>(in),
+                                        std::istreambuf_iterator<char>());
+  }
+  bool progress_line = false;  // A progress line without its newline is on the terminal.
+  if (isatty(STDERR_FILENO) == 1) {
+    options.progress = [&progress_line](int64_t done, int64_t total) {
+      std::fprintf(stderr, "\rverified %lld of %lld entries", static_cast<long long>(done),
+                   static_cast<long long>(total));
+      progress_line = true;
+    };
+  }
+  auto report = store::VerifyLedgerFile(config->store.path, options);
+  if (progress_line) std::fputc('\n', stderr);
+  if (!report.ok()) {
+    if (report.status().code() == StatusCode::kInvalidArgument) {
+      std::fprintf(stderr, "tocsin verify: %s\n%s", report.status().message().c_str(), kUsage);
+      return 2;
+    }
+    std::printf("FAILED: cannot verify %s: %s\n", config->store.path.c_str(),
+                report.status().message().c_str());
+    return 1;
+  }
+  if (!report->ok) {
+    if (report->first_bad_seq) {
+      // The problem sentence may start with the same "entry S: " this line starts with.
+      const std::string at = "entry " + std::to_string(*report->first_bad_seq) + ": ";
+      std::string problem = report->problem;
+      if (problem.rfind(at, 0) == 0) problem.erase(0, at.size());
+      std::printf("FAILED at entry %lld: %s\n", static_cast<long long>(*report->first_bad_seq),
+                  problem.c_str());
+    } else {
+      std::printf("FAILED: %s\n", report->problem.c_str());
+    }
+    return 1;
+  }
+  std::printf("ok: %lld entries, root %s, %lld checkpoints\n",
+              static_cast<long long>(report->entries), report->root.c_str(),
+              static_cast<long long>(report->checkpoints_checked));
+  switch (report->key_source) {
+    case store::VerifierKeySource::kNone:
+      std::printf("signatures: not checked (no key given and none recorded; pass --key)\n");
+      break;
+    case store::VerifierKeySource::kOption:
+      std::printf("signatures: checked with %s\n", report->verifier_key.c_str());
+      break;
+    case store::VerifierKeySource::kDatabase:
+      std::printf(
+          "signatures: checked with the key recorded in the database, %s (pass --key to use "
+          "one you trust)\n",
+          report->verifier_key.c_str());
+      break;
+  }
+  if (report->anchored_size) {
+    std::printf("exported checkpoint: matches at size %lld\n",
+                static_cast<long long>(*report->anchored_size));
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   if (argc < 2) {
     PrintUsage(stderr);
@@ -156,6 +260,7 @@ int Main(int argc, char** argv) {
     std::printf("tocsin %s (schema %d)\n", kVersion, store::LatestSchemaVersion());
     return 0;
   }
+  if (command == "verify") return Verify(argc, argv);
   Flags flags;
   std::vector<std::string> positional;
   if (!ParseFlags(argc, argv, 2, flags, positional)) return 2;

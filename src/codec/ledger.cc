@@ -1,44 +1,44 @@
 #include "tocsin/codec/ledger.h"
 
+#include "tocsin/core/json_text.h"
+
 namespace tocsin::codec {
 namespace {
 
-// Canonical bytes need sorted keys: plain nlohmann::json keeps objects in a
-// std::map, so dump() emits keys in byte order.
+// Parsing does not care about key order; a std::map-backed json is fine.
 using Sorted = nlohmann::json;
-
-Sorted ReferencesJson(const std::vector<domain::EventReference>& refs) {
-  Sorted out = Sorted::array();
-  for (const auto& r : refs) {
-    if (!r.resource.empty()) {
-      out.push_back({{"resource", r.resource}});
-    } else {
-      out.push_back({{"relatedItemId", r.related_item_id}});
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
 std::string LedgerBody(const domain::TimelineEvent& e) {
-  Sorted body = {{"actor", e.actor},
-                 {"data", e.event_data},
-                 {"eventId", e.event_id},
-                 {"eventTime", ToUnixMillis(e.event_time)},
-                 {"eventType", e.event_type},
-                 {"incidentId", e.incident_id},
-                 {"recordedAt", ToUnixMillis(e.recorded_at)},
-                 {"redacted", e.redacted},
-                 {"references", ReferencesJson(e.references)},
-                 {"requestId", e.request_id},
-                 {"seq", e.seq},
-                 {"supersedes", e.supersedes},
-                 {"system", e.system},
-                 {"v", 1}};
-  // Invalid UTF-8 cannot reach here through the API; "replace" keeps the
-  // encoding total (and deterministic) rather than throwing on the writer.
-  return body.dump(-1, ' ', false, Sorted::error_handler_t::replace);
+  // Written directly (keys in byte order, fixed) rather than through a JSON
+  // tree: this runs for every ledger entry on the writer thread. Strings are
+  // escaped by JsonQuote (only what JSON requires; invalid UTF-8 → U+FFFD).
+  std::string refs = "[";
+  for (size_t i = 0; i < e.references.size(); ++i) {
+    if (i > 0) refs += ',';
+    const auto& r = e.references[i];
+    refs += r.resource.empty() ? "{\"relatedItemId\":" + JsonQuote(r.related_item_id) + "}"
+                               : "{\"resource\":" + JsonQuote(r.resource) + "}";
+  }
+  refs += ']';
+  std::string out;
+  out.reserve(256 + e.event_data.size());
+  out += "{\"actor\":" + JsonQuote(e.actor);
+  out += ",\"data\":" + JsonQuote(e.event_data);
+  out += ",\"eventId\":" + JsonQuote(e.event_id);
+  out += ",\"eventTime\":" + std::to_string(ToUnixMillis(e.event_time));
+  out += ",\"eventType\":" + JsonQuote(e.event_type);
+  out += ",\"incidentId\":" + JsonQuote(e.incident_id);
+  out += ",\"recordedAt\":" + std::to_string(ToUnixMillis(e.recorded_at));
+  out += std::string(",\"redacted\":") + (e.redacted ? "true" : "false");
+  out += ",\"references\":" + refs;
+  out += ",\"requestId\":" + JsonQuote(e.request_id);
+  out += ",\"seq\":" + std::to_string(e.seq);
+  out += ",\"supersedes\":" + std::to_string(e.supersedes);
+  out += std::string(",\"system\":") + (e.system ? "true" : "false");
+  out += ",\"v\":1}";
+  return out;
 }
 
 Status ParseLedgerBody(std::string_view bytes, domain::TimelineEvent& e) {

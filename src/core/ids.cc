@@ -1,10 +1,12 @@
 #include "tocsin/core/ids.h"
 
-#include <sys/random.h>
-
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+
+#include <sys/random.h>
 
 namespace tocsin {
 namespace {
@@ -30,10 +32,44 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
+namespace {
+
+// xoshiro256** seeded from the kernel, one per thread: a getrandom(2) per id
+// costs a system call, which showed in request profiles.
+class FastRandom {
+ public:
+  FastRandom() { Fill(reinterpret_cast<unsigned char*>(s_), sizeof(s_)); }
+  uint64_t Next() {
+    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t s_[4];
+};
+
+}  // namespace
+
 std::string NewUuid() {
+  thread_local FastRandom random;
   unsigned char b[16];
-  Fill(b, sizeof(b));
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  const uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  const uint64_t r1 = random.Next();
+  const uint64_t r2 = random.Next();
+  for (int i = 0; i < 2; ++i) b[6 + i] = static_cast<unsigned char>(r1 >> (8 * i));
+  for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<unsigned char>(r2 >> (8 * i));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

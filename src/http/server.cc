@@ -201,13 +201,18 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   bool Write(std::string chunk) override {
     std::lock_guard<std::mutex> lock(stream_mu_);
     if (stream_closed_) return false;
+    // An empty chunk on the wire is the last chunk: it would end the body.
+    if (chunk.empty()) return true;
     if (stream_queued_bytes_ + chunk.size() > server_->options().stream_queue_limit) {
       stream_closed_ = true;  // A slow reader is dropped rather than buffered without bound.
+      spdlog::warn("rid={} msg=\"slow stream reader dropped\" queued_bytes={}", stream_rid_,
+                   stream_queued_bytes_);
       ForceClose();
       return false;
     }
     stream_queued_bytes_ += chunk.size();
     net::post(stream_.get_executor(), [self = shared_from_this(), c = std::move(chunk)]() mutable {
+      if (self->stream_done_) return;
       self->stream_queue_.push_back(std::move(c));
       if (!self->stream_writing_) self->DoWriteChunk();
     });
@@ -221,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
       stream_closed_ = true;
     }
     net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->stream_done_) return;
       self->stream_finishing_ = true;
       if (!self->stream_writing_) self->DoWriteChunk();
     });
@@ -371,14 +377,24 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
     if (match.route->redact_path) log_path_ = match.route->pattern;
     request.params = std::move(match.params);
     auto replied = std::make_shared<std::atomic<bool>>(false);
-    Reply reply = [self = shared_from_this(), replied](Response response) {
+    auto claim = [self = shared_from_this(), replied] {
       if (replied->exchange(true)) {
         spdlog::error("rid={} msg=\"handler replied twice\"", self->request_id_);
-        return;
+        return false;
       }
-      net::post(self->stream_.get_executor(),
-                [self, r = std::move(response)]() mutable { self->Send(std::move(r)); });
+      return true;
     };
+    Reply reply(
+        [self = shared_from_this(), claim](Response response) {
+          if (!claim()) return;
+          net::post(self->stream_.get_executor(),
+                    [self, r = std::move(response)]() mutable { self->Send(std::move(r)); });
+        },
+        [self = shared_from_this(), claim](std::function<Response()> make) {
+          if (!claim()) return;
+          net::post(self->stream_.get_executor(),
+                    [self, make = std::move(make)] { self->Send(make()); });
+        });
     try {
       match.route->handler(request, std::move(reply));
     } catch (const std::exception& e) {
@@ -437,29 +453,61 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   }
 
   // Server-Sent Events and other long responses: chunked transfer encoding,
-  // no timeout while the producer is quiet (it sends heartbeats).
+  // no timeout while the producer is quiet (it sends heartbeats). The
+  // producer gets the writer once the headers are out; a HEAD request gets
+  // the headers only.
   void StartStream(Response response) {
+    const bool head = method_ == "HEAD";
     res_.set(bhttp::field::content_type, response.content_type);
     res_.set(bhttp::field::cache_control, "no-cache");
+    res_.set("X-Accel-Buffering", "no");  // Reverse proxies: pass events on at once.
     res_.chunked(true);
     res_.keep_alive(false);
     keep_alive_ = false;
+    {
+      std::lock_guard<std::mutex> lock(stream_mu_);
+      stream_rid_ = request_id_;
+    }
     stream_serializer_.emplace(res_);
     stream_writing_ = true;
     stream_.expires_after(server_->options().write_timeout);
-    bhttp::async_write_header(stream_, *stream_serializer_,
-                              [self = shared_from_this(), start = std::move(response.stream)](
-                                  beast::error_code ec, size_t) {
-                                self->stream_writing_ = false;
-                                if (ec) return self->EndStream();
-                                self->AccessLog();
-                                start(self);
-                                if (!self->stream_queue_.empty() || self->stream_finishing_)
-                                  self->DoWriteChunk();
-                              });
+    bhttp::async_write_header(
+        stream_, *stream_serializer_,
+        [self = shared_from_this(), head, start = std::move(response.stream)](
+            beast::error_code ec, size_t) { self->OnStreamHeader(ec, head, start); });
+  }
+
+  void OnStreamHeader(beast::error_code ec, bool head,
+                      const std::function<void(std::shared_ptr<StreamWriter>)>& start) {
+    stream_writing_ = false;
+    if (ec) return EndStream();
+    AccessLog();
+    if (head) return EndStream();
+    DoWatchStreamPeer();
+    try {
+      start(shared_from_this());
+    } catch (const std::exception& e) {
+      spdlog::error("rid={} msg=\"stream producer threw\" error={}", request_id_,
+                    LogQuote(e.what()));
+      return EndStream();
+    }
+    if (!stream_queue_.empty() || stream_finishing_) DoWriteChunk();
+  }
+
+  // A stream's client sends nothing more, so a read completes only when it
+  // closes or resets the connection: the stream ends then, rather than at the
+  // next write (which may be a heartbeat period away). Reads the socket
+  // directly: the tcp_stream's timer would end a quiet stream.
+  void DoWatchStreamPeer() {
+    stream_.socket().async_read_some(net::buffer(stream_peer_scratch_),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                       if (ec) return self->EndStream();
+                                       self->DoWatchStreamPeer();  // Stray bytes are discarded.
+                                     });
   }
 
   void DoWriteChunk() {
+    if (stream_done_) return;
     if (stream_queue_.empty()) {
       if (stream_finishing_ && !stream_ended_) {
         stream_ended_ = true;
@@ -487,11 +535,16 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
                      });
   }
 
+  // Ends the stream for good (finished, failed, or the peer left): producers'
+  // writes fail from now on, and what is still queued is dropped.
   void EndStream() {
     {
       std::lock_guard<std::mutex> lock(stream_mu_);
       stream_closed_ = true;
+      stream_queued_bytes_ = 0;
     }
+    stream_done_ = true;
+    stream_queue_.clear();
     DoClose();
   }
 
@@ -575,12 +628,15 @@ class Session : public std::enable_shared_from_this<Session>, public StreamWrite
   std::optional<bhttp::response_serializer<bhttp::string_body>> stream_serializer_;
   std::deque<std::string> stream_queue_;
   std::string current_chunk_;
+  std::array<char, 256> stream_peer_scratch_{};
   bool stream_writing_ = false;
-  bool stream_finishing_ = false;
-  bool stream_ended_ = false;
+  bool stream_finishing_ = false;  // Close() was called: end after the queue.
+  bool stream_ended_ = false;      // The last chunk is being written.
+  bool stream_done_ = false;       // EndStream() ran: nothing more is written.
   std::mutex stream_mu_;
   size_t stream_queued_bytes_ = 0;  // Guarded by stream_mu_.
   bool stream_closed_ = false;      // Guarded by stream_mu_.
+  std::string stream_rid_;          // Guarded by stream_mu_. For producers' log lines.
 };
 
 Status Server::Impl::Listen() {

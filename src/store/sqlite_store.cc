@@ -403,6 +403,12 @@ class SqliteStore final : public Store {
         clock_(clock),
         writer_db_(std::move(writer)),
         writer_queries_(std::move(writer_queries)) {
+    // Checkpoints run on their own connection and thread: a commit that
+    // crossed the WAL threshold only signals, it never waits for the copy
+    // back into the database file (SQLite's built-in auto-checkpoint would
+    // run it inside the committing writer, stalling every queued request).
+    sqlite3_wal_hook(writer_db_->raw(), &SqliteStore::WalHook, this);
+    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -471,6 +477,12 @@ class SqliteStore final : public Store {
       cv_.notify_all();
     }
     if (writer_thread_.joinable()) writer_thread_.join();
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+      checkpoint_cv_.notify_all();
+    }
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
     std::lock_guard<std::mutex> lock(readers_mu_);
     readers_.clear();
     writer_queries_.reset();
@@ -502,7 +514,7 @@ class SqliteStore final : public Store {
     }
     auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
     if (!db.ok()) return db.status();
-    TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA query_only=1"));
+    TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA query_only=1; PRAGMA cache_size=-16384"));
     auto reader = std::make_unique<Reader>();
     reader->db = std::move(*db);
     reader->queries = std::make_unique<Queries>(*reader->db, /*writer=*/false);
@@ -519,6 +531,46 @@ class SqliteStore final : public Store {
   void SetLedgerListener(
       std::function<void(const std::vector<domain::TimelineEvent>&)> fn) override {
     ledger_listener_ = std::move(fn);
+  }
+
+  // Called by SQLite on the writer thread after each commit with the WAL's
+  // size in pages.
+  static int WalHook(void* self, sqlite3* db, const char* /*name*/, int pages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (pages >= kWalHardLimitPages) {
+      // The background checkpoints are not keeping up (long readers): copy
+      // back here rather than let the WAL grow without bound.
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kWalCheckpointPages) {
+      std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
+      store->checkpoint_wanted_ = true;
+      store->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
+    if (!db.ok()) {
+      spdlog::error("msg=\"checkpointer cannot open the database\" error={}",
+                    db.status().message());
+      return;
+    }
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(checkpoint_mu_);
+        checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      int log = 0;
+      int done = 0;
+      const int rc =
+          sqlite3_wal_checkpoint_v2((*db)->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        spdlog::warn("msg=\"wal checkpoint failed\" rc={}", rc);
+      }
+    }
   }
 
   void WriterLoop() {
@@ -623,6 +675,14 @@ class SqliteStore final : public Store {
   std::thread writer_thread_;
   std::function<void(const std::vector<domain::TimelineEvent>&)> ledger_listener_;
 
+  static constexpr int kWalCheckpointPages = 1000;  // SQLite's default threshold.
+  static constexpr int kWalHardLimitPages = 50000;  // ~200 MB of WAL.
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;  // Guarded by checkpoint_mu_.
+  bool checkpoint_stop_ = false;    // Guarded by checkpoint_mu_.
+  std::thread checkpoint_thread_;
+
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Reader>> readers_;  // Guarded by readers_mu_.
 
@@ -659,6 +719,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
   TOCSIN_RETURN_IF_ERROR((*db)->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                               : "PRAGMA synchronous=NORMAL"));
   TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_size_limit=67108864"));
+  TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY"));
   auto check = (*db)->QueryText("PRAGMA quick_check");
   if (!check.ok()) return Unusable(options.path, check.status());
   if (*check != "ok") {

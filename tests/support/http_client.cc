@@ -56,6 +56,18 @@ HttpResult FromResponse(const bhttp::response<bhttp::string_body>& res) {
 
 }  // namespace
 
+namespace {
+
+// Runs `conn`'s io_context until the started operation completes. The
+// operations are asynchronous so that the stream's timeout applies: Asio's
+// synchronous reads ignore it, and a test must fail, never hang.
+void RunToCompletion(net::io_context& ioc) {
+  ioc.restart();
+  ioc.run();
+}
+
+}  // namespace
+
 HttpResult HttpClient::Send(const std::string& method, const std::string& target,
                             const std::string& body,
                             const std::map<std::string, std::string>& headers) {
@@ -72,12 +84,19 @@ HttpResult HttpClient::Send(const std::string& method, const std::string& target
       req.body() = body;
       if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT")
         req.prepare_payload();
+      beast::error_code ec;
       conn_->stream.expires_after(std::chrono::seconds(30));
-      bhttp::write(conn_->stream, req);
+      bhttp::async_write(conn_->stream, req, [&](beast::error_code e, size_t) { ec = e; });
+      RunToCompletion(conn_->ioc);
+      if (ec) throw beast::system_error(ec);
       bhttp::response_parser<bhttp::string_body> parser;
       parser.body_limit(64 * 1024 * 1024);
       if (method == "HEAD") parser.skip(true);
-      bhttp::read(conn_->stream, conn_->buffer, parser);
+      conn_->stream.expires_after(std::chrono::seconds(30));
+      bhttp::async_read(conn_->stream, conn_->buffer, parser,
+                        [&](beast::error_code e, size_t) { ec = e; });
+      RunToCompletion(conn_->ioc);
+      if (ec) throw beast::system_error(ec);
       auto res = parser.release();
       HttpResult out = FromResponse(res);
       if (!res.keep_alive()) conn_.reset();
@@ -93,9 +112,17 @@ HttpResult HttpClient::Raw(const std::string& bytes) {
   try {
     Conn conn(host_, port_);
     ++connections_opened_;
-    net::write(conn.stream.socket(), net::buffer(bytes));
+    beast::error_code ec;
+    conn.stream.expires_after(std::chrono::seconds(30));
+    net::async_write(conn.stream, net::buffer(bytes), [&](beast::error_code e, size_t) { ec = e; });
+    RunToCompletion(conn.ioc);
+    if (ec) return {};
     bhttp::response_parser<bhttp::string_body> parser;
-    bhttp::read(conn.stream, conn.buffer, parser);
+    conn.stream.expires_after(std::chrono::seconds(30));
+    bhttp::async_read(conn.stream, conn.buffer, parser,
+                      [&](beast::error_code e, size_t) { ec = e; });
+    RunToCompletion(conn.ioc);
+    if (ec) return {};
     return FromResponse(parser.release());
   } catch (const std::exception&) {
     return {};

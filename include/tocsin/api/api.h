@@ -8,6 +8,7 @@
 // Thread-safety: after RegisterRoutes, all methods are safe from any thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -30,6 +31,13 @@ struct ApiConfig {
   std::string aws_region = "us-east-1";         // Region part of ssm-contacts ARNs.
   std::string aws_account_id = "000000000000";  // 12 digits, the account part of ARNs.
   std::string public_url = "http://127.0.0.1:8080";
+  // Live streams (GET /api/v1/stream): the heartbeat period, the most open
+  // streams, and the backlog bytes one stream connection sends before it ends
+  // so that the client resumes with Last-Event-ID (keep it under the HTTP
+  // server's stream_queue_limit: a backlog is queued faster than it drains).
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  size_t max_streams = 1000;
+  size_t stream_catch_up_bytes = 512 * 1024;
 };
 
 // The collaborators handlers use. Not owned; all must outlive the Api.
@@ -67,10 +75,14 @@ class Api {
   // Returns the route table (method, pattern, allowed roles).
   std::vector<RouteInfo> RouteTable() const;
 
-  // Sets how to run a function on an I/O thread (the server's executor), used
-  // to render responses after a write commits. Without it they render on the
-  // writer thread.
-  void SetIoPoster(std::function<void(std::function<void()>)> post);
+  // Hands committed ledger entries (in seq order) to the live streams. Meant
+  // for the store's ledger listener: runs on the writer thread, never blocks.
+  void PublishLedger(const std::vector<domain::TimelineEvent>& entries);
+
+  // Ends every live stream (each client gets the end of its response) and
+  // stops their heartbeats; later stream requests get 503. Call before the
+  // HTTP server shuts down, which otherwise waits for the streams. Idempotent.
+  void StopStreams();
 
   class Impl;
 

@@ -3,7 +3,8 @@
 //
 // Canonical ledger body (format version 1): compact JSON, object keys in
 // byte order, no insignificant whitespace, times as integer milliseconds
-// since the epoch, strings as UTF-8 with only the escapes JSON requires:
+// since the epoch, strings as UTF-8 with only the escapes JSON requires (and
+// invalid UTF-8 replaced by U+FFFD):
 //   {"actor":..,"data":..,"eventId":..,"eventTime":..,"eventType":..,
 //    "incidentId":..,"recordedAt":..,"redacted":..,"references":[..],
 //    "requestId":..,"seq":..,"supersedes":..,"system":..,"v":1}

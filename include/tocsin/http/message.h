@@ -63,9 +63,36 @@ struct Response {
   std::function<void(std::shared_ptr<StreamWriter>)> stream;
 };
 
-// Sends the response for a request. Thread-safe; call exactly once, from any
-// thread, at any time after the handler was invoked.
-using Reply = std::function<void(Response)>;
+// Sends the response for a request. Thread-safe; use exactly once (either
+// form), from any thread, at any time after the handler was invoked.
+class Reply {
+ public:
+  using SendFn = std::function<void(Response)>;
+  using LaterFn = std::function<void(std::function<Response()>)>;
+
+  Reply() = default;
+  // `later` may be empty: Later() then builds the response on the calling thread.
+  Reply(SendFn send, LaterFn later = {})  // NOLINT(google-explicit-constructor)
+      : send_(std::move(send)), later_(std::move(later)) {}
+
+  // Sends `response`.
+  void operator()(Response response) const { send_(std::move(response)); }
+
+  // Builds the response with `make` on the connection's I/O thread, then
+  // sends it: lets a store callback hand off rendering instead of doing it on
+  // the writer thread.
+  void Later(std::function<Response()> make) const {
+    if (later_) {
+      later_(std::move(make));
+    } else {
+      send_(make());
+    }
+  }
+
+ private:
+  SendFn send_;
+  LaterFn later_;
+};
 
 // Handles one request. `request` is valid only during the call: asynchronous
 // handlers copy what they need.

@@ -1,15 +1,20 @@
 #include "tocsin/core/ids.h"
 
-#include <gtest/gtest.h>
-
 #include <regex>
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace tocsin {
 namespace {
 
-TEST(IdsTest, UuidsAreVersion4AndDistinct) {
-  const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+TEST(IdsTest, UuidsAreVersion7SortableAndDistinct) {
+  const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  // Made in a later millisecond → sorts later.
+  const std::string early = NewUuid();
+  std::string later = NewUuid();
+  while (later.compare(0, 13, early, 0, 13) == 0) later = NewUuid();
+  EXPECT_LT(early, later);
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     const std::string id = NewUuid();
@@ -38,9 +43,9 @@ TEST(IdsTest, RandomDigitsAreDigitsOfRequestedLength) {
 TEST(IdsTest, RandomTokenIsUrlSafe) {
   const std::string token = RandomToken(32);
   EXPECT_EQ(token.size(), 43u);
-  EXPECT_EQ(token.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
   EXPECT_NE(RandomToken(32), token);
 }
 
