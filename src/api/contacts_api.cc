@@ -68,7 +68,7 @@ void AddContactKindRoutes(Api::Impl& api, const ContactKind& k) {
   };
   crud.decode_spec = codec::ContactSpecFromReader;
   crud.spec_json = codec::ContactSpecToJson;
-  crud.render = [&api](store::ReadTxn&, const Contact& c) {
+  crud.render = [&api](const Contact& c) {
     return WithMeta(c.meta, api.ContactArn(c.alias), codec::ContactToPublic(c));
   };
   crud.create = [&api](store::WriteTxn& txn, const domain::Principal& who, Contact c) {

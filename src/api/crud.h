@@ -24,7 +24,7 @@ struct Crud {
   std::function<Result<store::Page<T>>(store::ReadTxn&, store::ListOptions)> list;
   std::function<void(codec::ObjectReader&, T&)> decode_spec;  // Reads the spec fields.
   std::function<Json(const T&)> spec_json;                    // The PATCH base.
-  std::function<Json(store::ReadTxn&, const T&)> render;      // Public form.
+  std::function<Json(const T&)> render;                       // Public form.
   std::function<Result<T>(store::WriteTxn&, const domain::Principal&, T)> create;
   std::function<Result<T>(store::WriteTxn&, const domain::Principal&, const T&, T,
                           std::optional<int64_t>)>
@@ -63,33 +63,35 @@ inline Status Audit(store::WriteTxn& txn, const domain::Principal& who, const st
 template <typename T>
 void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
   auto crud = std::make_shared<const Crud<T>>(std::move(spec));
-  // Runs in the write transaction: the rendered form must see the committed rows.
-  using Rendered = std::pair<int64_t, Json>;
-  auto render_in = [crud](store::WriteTxn& txn, const Result<T>& value) -> Result<Rendered> {
-    if (!value.ok()) return value.status();
-    return Rendered{value->meta.version, crud->render(txn, *value)};
+  // Responses are rendered from the committed value on the connection's I/O
+  // thread (Mutate), keeping JSON work off the writer.
+  auto respond = [crud](unsigned status) {
+    return [crud, status](const T& value) {
+      return WithEtag(JsonResponse(status, crud->render(value)), value.meta.version);
+    };
   };
 
-  api.routes.push_back(
-      {"POST", crud->base, crud->write_roles, [&api, crud, render_in](Call& call) {
-         auto body = BodyJson(call.req);
-         if (!body.ok()) return api.Fail(call, body.status());
-         T value;
-         crud->init(value);
-         if (Status s = DecodeSpec(*crud, *body, value); !s.ok()) return api.Fail(call, s);
-         const auto who = call.who;
-         api.Mutate<Rendered>(
-             call,
-             [crud, who, rid = call.rid(), render_in,
-              value = std::move(value)](store::WriteTxn& txn) -> Result<Rendered> {
-               auto created = crud->create(txn, who, value);
-               if (!created.ok()) return created.status();
-               TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "create", crud->kind, created->meta.id,
-                                            crud->name_of(*created)));
-               return render_in(txn, created);
-             },
-             [](const Rendered& r) { return WithEtag(JsonResponse(201, r.second), r.first); });
-       }});
+  api.routes.push_back({"POST", crud->base, crud->write_roles, [&api, crud, respond](Call& call) {
+                          auto body = BodyJson(call.req);
+                          if (!body.ok()) return api.Fail(call, body.status());
+                          T value;
+                          crud->init(value);
+                          if (Status s = DecodeSpec(*crud, *body, value); !s.ok())
+                            return api.Fail(call, s);
+                          const auto who = call.who;
+                          api.Mutate<T>(
+                              call,
+                              [crud, who, rid = call.rid(),
+                               value = std::move(value)](store::WriteTxn& txn) -> Result<T> {
+                                auto created = crud->create(txn, who, value);
+                                if (!created.ok()) return created.status();
+                                TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "create", crud->kind,
+                                                             created->meta.id,
+                                                             crud->name_of(*created)));
+                                return created;
+                              },
+                              respond(201));
+                        }});
 
   api.routes.push_back({"GET", crud->base, crud->read_roles, [&api, crud](Call& call) {
                           auto options = ListOptionsFrom(call.req);
@@ -99,8 +101,7 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
                           if (!api.Read(call, [&](store::ReadTxn& txn) {
                                 auto page = crud->list(txn, *options);
                                 if (!page.ok()) return page.status();
-                                for (const auto& v : page->items)
-                                  items.push_back(crud->render(txn, v));
+                                for (const auto& v : page->items) items.push_back(crud->render(v));
                                 next = page->next_cursor;
                                 return Status::Ok();
                               })) {
@@ -118,7 +119,7 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
                                 auto v = crud->get(txn, call.param(0));
                                 if (!v.ok()) return v.status();
                                 version = v->meta.version;
-                                out = crud->render(txn, *v);
+                                out = crud->render(*v);
                                 return Status::Ok();
                               })) {
                             return;
@@ -127,17 +128,16 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
                         }});
 
   api.routes.push_back(
-      {"PATCH", crud->base + "/{id}", crud->write_roles, [&api, crud, render_in](Call& call) {
+      {"PATCH", crud->base + "/{id}", crud->write_roles, [&api, crud, respond](Call& call) {
          auto patch = BodyJson(call.req);
          if (!patch.ok()) return api.Fail(call, patch.status());
          auto if_match = ParseIfMatch(call.req.HeaderValue("if-match"));
          if (!if_match.ok()) return api.Fail(call, if_match.status());
          const auto who = call.who;
-         api.Mutate<Rendered>(
+         api.Mutate<T>(
              call,
-             [crud, who, rid = call.rid(), render_in, ref = call.param(0),
-              patch = std::move(*patch),
-              expected = *if_match](store::WriteTxn& txn) -> Result<Rendered> {
+             [crud, who, rid = call.rid(), ref = call.param(0), patch = std::move(*patch),
+              expected = *if_match](store::WriteTxn& txn) -> Result<T> {
                auto current = crud->get(txn, ref);
                if (!current.ok()) return current.status();
                Json merged = crud->spec_json(*current);
@@ -149,9 +149,9 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
                if (!result.ok()) return result.status();
                TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "update", crud->kind, result->meta.id,
                                             crud->name_of(*result)));
-               return render_in(txn, result);
+               return result;
              },
-             [](const Rendered& r) { return WithEtag(JsonResponse(200, r.second), r.first); });
+             respond(200));
        }});
 
   api.routes.push_back(

@@ -71,7 +71,7 @@ void AddRotationRoutes(Api::Impl& api) {
   crud.list = [](store::ReadTxn& txn, store::ListOptions o) { return txn.Rotations().List(o); };
   crud.decode_spec = codec::RotationSpecFromReader;
   crud.spec_json = codec::RotationSpecToJson;
-  crud.render = [&api](store::ReadTxn&, const Rotation& r) {
+  crud.render = [&api](const Rotation& r) {
     return WithMeta(r.meta, api.RotationArn(r.meta.id), codec::RotationToPublic(r));
   };
   crud.create = [&plans](store::WriteTxn& txn, const domain::Principal& who, Rotation r) {
@@ -252,7 +252,7 @@ void AddResponsePlanRoutes(Api::Impl& api) {
   crud.list = [](store::ReadTxn& txn, store::ListOptions o) { return txn.ResponsePlans().List(o); };
   crud.decode_spec = codec::ResponsePlanSpecFromReader;
   crud.spec_json = codec::ResponsePlanSpecToJson;
-  crud.render = [&api](store::ReadTxn&, const ResponsePlan& p) {
+  crud.render = [&api](const ResponsePlan& p) {
     return WithMeta(p.meta, api.ResponsePlanArn(p.name), codec::ResponsePlanToPublic(p));
   };
   crud.create = [&plans](store::WriteTxn& txn, const domain::Principal& who, ResponsePlan p) {
@@ -286,7 +286,7 @@ void AddTargetAndChatRoutes(Api::Impl& api) {
   };
   targets.decode_spec = codec::NotificationTargetSpecFromReader;
   targets.spec_json = codec::NotificationTargetSpecToJson;
-  targets.render = [](store::ReadTxn&, const NotificationTarget& t) {
+  targets.render = [](const NotificationTarget& t) {
     return WithMeta(t.meta, "", codec::NotificationTargetToPublic(t));
   };
   targets.create = [&plans](store::WriteTxn& txn, const domain::Principal& who,
@@ -313,7 +313,7 @@ void AddTargetAndChatRoutes(Api::Impl& api) {
   chat.list = [](store::ReadTxn& txn, store::ListOptions o) { return txn.ChatChannels().List(o); };
   chat.decode_spec = codec::ChatChannelSpecFromReader;
   chat.spec_json = codec::ChatChannelSpecToJson;
-  chat.render = [](store::ReadTxn&, const ChatChannel& c) {
+  chat.render = [](const ChatChannel& c) {
     return WithMeta(c.meta, "", codec::ChatChannelToPublic(c));
   };
   chat.create = [&plans](store::WriteTxn& txn, const domain::Principal& who, ChatChannel c) {

@@ -17,7 +17,8 @@ class RealClock final : public Clock {
     // then delays a deadline by at most one second instead of by the step.
     const auto remaining = deadline - Now();
     if (remaining <= Millis(0)) return;
-    const auto wait = std::min<std::chrono::steady_clock::duration>(remaining, std::chrono::seconds(1));
+    const auto wait =
+        std::min<std::chrono::steady_clock::duration>(remaining, std::chrono::seconds(1));
     cv.wait_for(lock, wait);
   }
 };

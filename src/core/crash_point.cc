@@ -24,7 +24,8 @@ const Target* ReadTarget() {
   std::string s(spec);
   const auto colon = s.find(':');
   target->name = s.substr(0, colon);
-  if (colon != std::string::npos) target->nth = std::max(1L, std::strtol(s.c_str() + colon + 1, nullptr, 10));
+  if (colon != std::string::npos)
+    target->nth = std::max(1L, std::strtol(s.c_str() + colon + 1, nullptr, 10));
   return target;
 }
 

@@ -11,8 +11,8 @@ Status InitLogging(const LogOptions& options) {
   if (level == spdlog::level::off && options.level != "off") {
     return InvalidArgument("unknown log level \"" + options.level + "\"", "log.level");
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "tocsin", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("tocsin", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);

@@ -43,10 +43,10 @@ std::string FormatRfc3339(TimePoint t) {
 std::optional<TimePoint> ParseRfc3339(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!ParseDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' ||
-      !ParseDigits(s, 5, 2, month) || s[7] != '-' || !ParseDigits(s, 8, 2, day) ||
-      (s[10] != 'T' && s[10] != 't') || !ParseDigits(s, 11, 2, hour) || s[13] != ':' ||
-      !ParseDigits(s, 14, 2, minute) || s[16] != ':' || !ParseDigits(s, 17, 2, second)) {
+  if (!ParseDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !ParseDigits(s, 5, 2, month) ||
+      s[7] != '-' || !ParseDigits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
+      !ParseDigits(s, 11, 2, hour) || s[13] != ':' || !ParseDigits(s, 14, 2, minute) ||
+      s[16] != ':' || !ParseDigits(s, 17, 2, second)) {
     return std::nullopt;
   }
   size_t pos = 19;

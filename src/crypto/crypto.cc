@@ -1,12 +1,12 @@
 #include "tocsin/crypto/crypto.h"
 
+#include <array>
+#include <cstdlib>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
-
-#include <array>
-#include <cstdlib>
 
 namespace tocsin::crypto {
 namespace {

@@ -592,15 +592,23 @@ class SqliteStore final : public Store {
     }
   }
 
+  // Runs a statement prepared once: these run several times per write function.
+  // REQUIRES: `sql` is a literal (the statement cache is keyed by its address).
+  static Status RunCached(Db& db, const char* sql) {
+    auto stmt = db.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    return stmt->Run();
+  }
+
   void RunBatch(WriteTxnImpl& txn, std::vector<Job>& batch) {
     Db& db = *writer_db_;
     std::vector<Status> results(batch.size(), Unavailable("not run"));
     std::vector<std::vector<std::function<void()>>> hooks(batch.size());
     std::vector<domain::TimelineEvent> appended;
-    Status batch_status = db.Exec("BEGIN IMMEDIATE");
+    Status batch_status = RunCached(db, "BEGIN IMMEDIATE");
     const TimePoint now = clock_.Now();
     for (size_t i = 0; i < batch.size() && batch_status.ok(); ++i) {
-      batch_status = db.Exec("SAVEPOINT job");
+      batch_status = RunCached(db, "SAVEPOINT job");
       if (!batch_status.ok()) break;
       txn.Begin(now);
       Status s;
@@ -619,16 +627,16 @@ class SqliteStore final : public Store {
         hooks[i] = txn.TakeHooks();
         for (auto& e : txn.TakeAppended()) appended.push_back(std::move(e));
       } else {
-        batch_status = db.Exec("ROLLBACK TO job");
+        batch_status = RunCached(db, "ROLLBACK TO job");
         txn.RollBack();
       }
-      if (batch_status.ok()) batch_status = db.Exec("RELEASE job");
+      if (batch_status.ok()) batch_status = RunCached(db, "RELEASE job");
       results[i] = std::move(s);
       if (i == batch.size() / 2) CrashPoint("store.mid_batch");
     }
     if (batch_status.ok()) {
       CrashPoint("store.before_commit");
-      batch_status = db.Exec("COMMIT");
+      batch_status = RunCached(db, "COMMIT");
     }
     if (!batch_status.ok()) {
       if (db.InTransaction()) db.Exec("ROLLBACK").IgnoreError();

@@ -69,8 +69,8 @@ class FakeClock final : public Clock {
   };
 
   std::mutex mu_;
-  TimePoint now_;                 // Guarded by mu_.
-  std::vector<Waiter> waiters_;   // Guarded by mu_.
+  TimePoint now_;                // Guarded by mu_.
+  std::vector<Waiter> waiters_;  // Guarded by mu_.
 };
 
 }  // namespace tocsin::test

@@ -47,8 +47,8 @@ namespace tocsin::domain {
 enum class Weekday { kMon = 0, kTue, kWed, kThu, kFri, kSat, kSun };
 
 struct HandOffTime {
-  int hour_of_day = 0;      // 0..23
-  int minute_of_hour = 0;   // 0..59
+  int hour_of_day = 0;     // 0..23
+  int minute_of_hour = 0;  // 0..59
   bool operator==(const HandOffTime&) const = default;
 };
 
@@ -75,8 +75,8 @@ struct Recurrence {
   std::vector<HandOffTime> daily_settings;
   std::vector<WeeklySetting> weekly_settings;
   std::vector<MonthlySetting> monthly_settings;
-  int number_of_on_calls = 1;      // >= 1, <= number of members.
-  int recurrence_multiplier = 1;   // 1..100
+  int number_of_on_calls = 1;                                      // >= 1, <= number of members.
+  int recurrence_multiplier = 1;                                   // 1..100
   std::map<Weekday, std::vector<CoverageWindow>> shift_coverages;  // Empty: 24x7.
   bool operator==(const Recurrence&) const = default;
 };
@@ -87,7 +87,7 @@ struct Recurrence {
 struct RotationSpec {
   std::vector<std::string> members;  // 1..30, in hand-off order.
   TimePoint start_time{};
-  std::string time_zone_id;          // IANA, e.g. "America/New_York".
+  std::string time_zone_id;  // IANA, e.g. "America/New_York".
   Recurrence recurrence;
 };
 
@@ -140,8 +140,8 @@ Status ValidateOverrides(const std::vector<OverrideSpec>& overrides);
 // Errors: kInvalidArgument (no field; the caller names "from"/"to") if
 // from >= to, the window exceeds 366 days, or it ends after year 9999.
 Result<std::vector<Shift>> ComputeShifts(const RotationSpec& spec,
-                                         const std::vector<OverrideSpec>& overrides,
-                                         TimePoint from, TimePoint to);
+                                         const std::vector<OverrideSpec>& overrides, TimePoint from,
+                                         TimePoint to);
 
 // Returns the members on call at instant `at` (empty outside coverage or
 // before start_time). Same REQUIRES as ComputeShifts.

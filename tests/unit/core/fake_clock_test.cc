@@ -1,9 +1,9 @@
 #include "fakes/fake_clock.h"
 
-#include <gtest/gtest.h>
-
 #include <future>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace tocsin::test {
 namespace {
