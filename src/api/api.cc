@@ -12,7 +12,9 @@ Api::Api(ApiConfig config, Services services)
   AddContactRoutes(*impl_);
   AddPlanRoutes(*impl_);
   AddIncidentRoutes(*impl_);
+  AddLedgerRoutes(*impl_);
   AddStreamRoutes(*impl_);
+  AddEngagementRoutes(*impl_);
 }
 
 Api::~Api() = default;

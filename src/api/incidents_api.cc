@@ -1,10 +1,8 @@
-// /api/v1/incidents (+ resolve, timeline, related items) and /api/v1/ledger.
+// /api/v1/incidents (+ resolve, timeline, related items).
 #include "api/idempotency.h"
 #include "api/internal.h"
 #include "tocsin/codec/ledger.h"
-#include "tocsin/crypto/crypto.h"
 #include "tocsin/domain/incident_service.h"
-#include "tocsin/domain/ledger_service.h"
 
 namespace tocsin::api {
 namespace {
@@ -135,9 +133,6 @@ void AddIncidentCoreRoutes(Api::Impl& api) {
                               store::WriteTxn& txn) -> Result<http::Response> {
                             auto result = incidents.Start(txn, actor, start);
                             if (!result.ok()) return result.status();
-                            if (!result->deduplicated && api.svc.incident_started) {
-                              TOCSIN_RETURN_IF_ERROR(api.svc.incident_started(txn, actor, *result));
-                            }
                             return IncidentResponse(result->deduplicated ? 200 : 201,
                                                     result->incident, result->deduplicated);
                           });
@@ -437,31 +432,12 @@ void AddRelatedItemRoutes(Api::Impl& api) {
                         }});
 }
 
-void AddLedgerRoutes(Api::Impl& api) {
-  api.routes.push_back(
-      {"GET", "/api/v1/ledger/checkpoint", kReaders, [&api](Call& call) {
-         const domain::LedgerService& ledger = *api.svc.ledger;
-         api.Mutate<store::StoredCheckpoint>(
-             call, [&ledger](store::WriteTxn& txn) { return ledger.Checkpoint(txn); },
-             [&ledger](const store::StoredCheckpoint& cp) {
-               return JsonResponse(200, {{"origin", ledger.origin()},
-                                         {"size", cp.size},
-                                         {"root", crypto::Base64Encode(cp.root)},
-                                         {"rootHex", crypto::HexEncode(cp.root)},
-                                         {"createdAt", FormatRfc3339(cp.created_at)},
-                                         {"note", cp.note},
-                                         {"verifierKey", ledger.verifier_key()}});
-             });
-       }});
-}
-
 }  // namespace
 
 void AddIncidentRoutes(Api::Impl& api) {
   AddIncidentCoreRoutes(api);
   AddTimelineRoutes(api);
   AddRelatedItemRoutes(api);
-  AddLedgerRoutes(api);
 }
 
 }  // namespace tocsin::api

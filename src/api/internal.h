@@ -21,7 +21,8 @@
 
 namespace tocsin::api {
 
-class LedgerStreams;  // ledger_stream.h
+class LedgerStreams;   // ledger_stream.h
+class LedgerVerifier;  // ledger_api.cc
 
 using codec::Json;
 using domain::Role;
@@ -150,7 +151,8 @@ class Api::Impl {
   Services svc;
   Authenticator auth;
   std::vector<RouteSpec> routes;
-  std::shared_ptr<LedgerStreams> streams;  // Set by AddStreamRoutes.
+  std::shared_ptr<LedgerStreams> streams;    // Set by AddStreamRoutes.
+  std::shared_ptr<LedgerVerifier> verifier;  // Set by AddLedgerRoutes.
 };
 
 // Route groups, one per *_api.cc file.
@@ -159,6 +161,11 @@ void AddApiKeyRoutes(Api::Impl& api);
 void AddContactRoutes(Api::Impl& api);
 void AddPlanRoutes(Api::Impl& api);
 void AddIncidentRoutes(Api::Impl& api);
+void AddLedgerRoutes(Api::Impl& api);
 void AddStreamRoutes(Api::Impl& api);
+void AddEngagementRoutes(Api::Impl& api);
+
+// Refuses new ledger verifications and waits for the running one to reply.
+void StopLedgerVerifier(Api::Impl& api);
 
 }  // namespace tocsin::api

@@ -16,6 +16,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   app->clock_ = overrides.clock != nullptr ? overrides.clock : &SystemClock();
   if (overrides.notifier != nullptr) {
     app->notifier_ = overrides.notifier;
+  } else if (config.notify_driver == "file") {
+    if (config.notify_file.empty()) {
+      return InvalidArgument("notify.file is required with notify.driver=file", "notify.file");
+    }
+    auto notifier = notify::NewFileNotifier(config.notify_file);
+    if (!notifier.ok()) return notifier.status();
+    app->owned_notifier_ = std::move(*notifier);
+    app->notifier_ = app->owned_notifier_.get();
   } else {
     app->owned_notifier_ = notify::NewLogNotifier();
     app->notifier_ = app->owned_notifier_.get();
@@ -30,6 +38,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   app->plans_ = std::make_unique<domain::PlanService>();
   app->incidents_ = std::make_unique<domain::IncidentService>(config.api.aws_account_id);
   TOCSIN_RETURN_IF_ERROR(app->SetUpLedger());
+  TOCSIN_RETURN_IF_ERROR(app->SetUpEngine());
 
   // A fresh installation gets an admin key, so that the API is usable at all.
   std::optional<domain::NewApiKey> created;
@@ -50,6 +59,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.plans = app->plans_.get();
   services.incidents = app->incidents_.get();
   services.ledger = app->ledger_.get();
+  services.engagements = app->engagements_.get();
+  services.db_path = config.store.path;
   api::ApiConfig api_config = config.api;
   // A stream's backlog is queued faster than it drains: keep it within the
   // server's per-client queue.
@@ -118,9 +129,55 @@ Status App::SetUpLedger() {
   return Status::Ok();
 }
 
+Status App::SetUpEngine() {
+  engagements_ = std::make_unique<domain::EngagementService>(*plans_);
+  incidents_->SetObserver(engagements_.get());
+  scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, *clock_);
+  for (const char* kind : {domain::kStageJob, domain::kRetryJob}) {
+    scheduler_->Register(kind, [this](store::WriteTxn& txn, const domain::Job& job) {
+      return engagements_->RunJob(txn, job);
+    });
+  }
+  dispatcher_ = std::make_unique<notify::PageDispatcher>(*store_, *engagements_, *notifier_,
+                                                         config_.api.public_url);
+  engagements_->SetListeners({
+      [this](int64_t id, TimePoint due) { scheduler_->Add(id, due); },
+      [this](const std::string& page_id) { dispatcher_->Enqueue(page_id); },
+  });
+  // Pages the last run left in flight: SENDING ones become UNKNOWN (never
+  // resent), QUEUED ones are delivered; then every pending job is reloaded,
+  // and what fell due while the server was down fires at once.
+  std::vector<std::string> queued;
+  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
+    auto r = engagements_->Recover(txn);
+    if (!r.ok()) return r.status();
+    queued = std::move(*r);
+    return Status::Ok();
+  }));
+  for (auto& id : queued) dispatcher_->Enqueue(std::move(id));
+  if (!queued.empty()) spdlog::info("msg=\"resuming page delivery\" pages={}", queued.size());
+  return scheduler_->Load();
+}
+
 App::~App() { Shutdown(); }
 
-void App::Start() { server_->Start(); }
+void App::Start() {
+  scheduler_->Start();
+  dispatcher_->Start();
+  server_->Start();
+}
+
+void App::WaitEngineIdle() {
+  // A fired job may queue pages, and delivery never schedules jobs: two
+  // quiet rounds in a row mean nothing is left to do at this instant.
+  for (int quiet = 0; quiet < 2;) {
+    const uint64_t before = dispatcher_->delivered() + scheduler_->Stats().fired;
+    scheduler_->WaitIdle();
+    dispatcher_->WaitIdle();
+    const uint64_t after = dispatcher_->delivered() + scheduler_->Stats().fired;
+    quiet = after == before ? quiet + 1 : 0;
+  }
+}
 
 void App::Shutdown() {
   if (shut_down_) return;
@@ -130,6 +187,10 @@ void App::Shutdown() {
   // Streams end first: the server's drain would otherwise wait for them.
   if (api_) api_->StopStreams();
   if (server_) server_->Shutdown();
+  // No new engine work: jobs in flight finish in the store; pages still
+  // queued stay QUEUED in the database for the next start.
+  if (scheduler_) scheduler_->Stop();
+  if (dispatcher_) dispatcher_->Stop();
   if (store_ && ledger_) {
     // Leave a checkpoint of the final state for the next verification.
     Status s = store_->WriteSync(

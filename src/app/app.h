@@ -14,12 +14,15 @@
 #include "tocsin/core/clock.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/engagement_service.h"
 #include "tocsin/domain/incident_service.h"
 #include "tocsin/domain/ledger_service.h"
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/http/router.h"
 #include "tocsin/http/server.h"
 #include "tocsin/notify/notifier.h"
+#include "tocsin/notify/page_dispatcher.h"
+#include "tocsin/scheduler/scheduler.h"
 #include "tocsin/store/store.h"
 
 namespace tocsin::app {
@@ -39,7 +42,7 @@ class App {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
-  // Starts the I/O threads.
+  // Starts the scheduler, the delivery thread and the I/O threads.
   void Start();
   // Graceful stop: stop accepting, finish in-flight requests, then drain and
   // close the store. Idempotent.
@@ -51,10 +54,17 @@ class App {
   store::Store& store() { return *store_; }
   const domain::LedgerService& ledger() const { return *ledger_; }
   const api::Api& api() const { return *api_; }
+  scheduler::Scheduler& scheduler() { return *scheduler_; }
+  notify::PageDispatcher& dispatcher() { return *dispatcher_; }
+
+  // Blocks until the engine is quiet at the clock's current time: no job due
+  // or in flight, no page waiting for delivery (tests with a fake clock).
+  void WaitEngineIdle();
 
  private:
   App() = default;
   Status SetUpLedger();
+  Status SetUpEngine();
 
   Config config_;
   Clock* clock_ = nullptr;
@@ -66,6 +76,9 @@ class App {
   std::unique_ptr<domain::PlanService> plans_;
   std::unique_ptr<domain::IncidentService> incidents_;
   std::unique_ptr<domain::LedgerService> ledger_;
+  std::unique_ptr<domain::EngagementService> engagements_;
+  std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<notify::PageDispatcher> dispatcher_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;

@@ -148,12 +148,21 @@ const std::vector<Key>& Keys() {
          c.api.aws_account_id = v;
          return Status::Ok();
        }},
-      {"notify.driver", "log", "how messages to people are delivered: log (development)",
+      {"notify.driver", "log",
+       "how messages to people are delivered: log (development: codes and pages in the log) or "
+       "file (one JSON line per message appended to notify.file)",
        [](Config& c, const std::string& v, const std::string& where) -> Status {
-         if (v != "log")
+         if (v != "log" && v != "file") {
            return Bad(where,
-                      "must be \"log\" (delivery drivers arrive with the notifications work)");
+                      "must be \"log\" or \"file\" (carriers arrive with the notifications "
+                      "work)");
+         }
          c.notify_driver = v;
+         return Status::Ok();
+       }},
+      {"notify.file", "", "the spool file of notify.driver=file",
+       [](Config& c, const std::string& v, const std::string&) -> Status {
+         c.notify_file = v;
          return Status::Ok();
        }},
       {"ledger.keyFile", "",

@@ -27,6 +27,7 @@ struct Config {
   LogOptions log;
   api::ApiConfig api;
   std::string notify_driver = "log";
+  std::string notify_file;      // notify.driver=file: where messages are appended.
   std::string ledger_key_file;  // Empty: ledger-ed25519.pem next to the database.
   std::string ledger_origin;    // Empty: "tocsin/<instance id prefix>".
   std::optional<std::string> bootstrap_key;
@@ -40,7 +41,7 @@ struct Flags {
 };
 
 // Environment variables named TOCSIN_* that are not configuration keys.
-inline const char* const kNonConfigEnv[] = {"TOCSIN_CRASH_POINT"};
+inline const char* const kNonConfigEnv[] = {"TOCSIN_CRASH_POINT", "TOCSIN_TEST_CLOCK_OFFSET_MS"};
 
 // Loads the configuration. `environ_vars` is the process environment as
 // NAME=VALUE strings (injected for tests). kInvalidArgument naming the key on

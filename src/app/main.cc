@@ -4,10 +4,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "tocsin/core/crash_point.h"
 #include "tocsin/core/log.h"
 #include "tocsin/store/ledger_verify.h"
 #include "tocsin/store/store.h"
@@ -102,12 +105,25 @@ int Serve(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
   RaiseFileLimit();
 
-  auto app = App::Create(config);
+  Overrides overrides;
+#ifdef TOCSIN_TEST_HOOKS
+  // Test builds only: TOCSIN_TEST_CLOCK_OFFSET_MS shifts the server's
+  // clock, so that a crash test can restart the real binary "later" and see
+  // overdue jobs fire without waiting in real time.
+  static std::unique_ptr<Clock> shifted;
+  if (const char* offset = std::getenv("TOCSIN_TEST_CLOCK_OFFSET_MS")) {
+    shifted = NewOffsetClock(SystemClock(), Millis(std::atoll(offset)));
+    overrides.clock = shifted.get();
+  }
+#endif
+  auto app = App::Create(config, overrides);
   if (!app.ok()) {
     spdlog::critical("msg=\"cannot start\" error={}", LogQuote(app.status().message()));
     std::fprintf(stderr, "tocsin: cannot start: %s\n", app.status().message().c_str());
     return 1;
   }
+  // Crash points count from here: start-up writes do not shift them.
+  ArmCrashPoints();
   (*app)->Start();
   const std::string host = config.server.host.find(':') != std::string::npos
                                ? "[" + config.server.host + "]"

@@ -23,7 +23,25 @@ class RealClock final : public Clock {
   }
 };
 
+class OffsetClock final : public Clock {
+ public:
+  OffsetClock(Clock& base, Millis offset) : base_(base), offset_(offset) {}
+  TimePoint Now() override { return base_.Now() + offset_; }
+  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                 TimePoint deadline) override {
+    base_.WaitUntil(cv, lock, deadline - offset_);
+  }
+
+ private:
+  Clock& base_;
+  const Millis offset_;
+};
+
 }  // namespace
+
+std::unique_ptr<Clock> NewOffsetClock(Clock& base, Millis offset) {
+  return std::make_unique<OffsetClock>(base, offset);
+}
 
 Clock& SystemClock() {
   static RealClock* clock = new RealClock();  // Never destroyed: used by detached threads.

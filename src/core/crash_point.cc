@@ -29,12 +29,16 @@ const Target* ReadTarget() {
   return target;
 }
 
+std::atomic<bool> armed{false};
+
 }  // namespace
+
+void ArmCrashPoints() { armed.store(true); }
 
 void CrashPoint(const char* name) {
   static const Target* target = ReadTarget();
   static std::atomic<long> hits{0};
-  if (target == nullptr || target->name != name) return;
+  if (target == nullptr || !armed.load() || target->name != name) return;
   if (hits.fetch_add(1) + 1 == target->nth) {
     static const char kMsg[] = "tocsin: crash point reached\n";
     (void)!write(2, kMsg, sizeof(kMsg) - 1);

@@ -245,7 +245,10 @@ Result<StartResult> IncidentService::Start(store::WriteTxn& txn, const Actor& ac
     auto added = AddRelatedItem(txn, actor, i.id, std::move(item));
     if (!added.ok() && added.status().code() != StatusCode::kAlreadyExists) return added.status();
   }
-  return StartResult{std::move(i), false, std::move(*plan)};
+  StartResult result{std::move(i), false, std::move(*plan)};
+  if (observer_ != nullptr)
+    TOCSIN_RETURN_IF_ERROR(observer_->OnIncidentStarted(txn, actor, result));
+  return result;
 }
 
 Result<Incident> IncidentService::Update(store::WriteTxn& txn, const Actor& actor,
@@ -340,6 +343,9 @@ Result<Incident> IncidentService::Update(store::WriteTxn& txn, const Actor& acto
     auto e =
         txn.AppendTimeline(SystemEvent(actor, next.id, next.updated_at, status_event, o.Build()));
     if (!e.ok()) return e.status();
+    if (observer_ != nullptr && next.status == IncidentStatus::kResolved) {
+      TOCSIN_RETURN_IF_ERROR(observer_->OnIncidentResolved(txn, actor, next));
+    }
   }
   return next;
 }

@@ -1,6 +1,9 @@
 // Wire names of the domain enums.
+#include <utility>
+
 #include "tocsin/domain/api_key.h"
 #include "tocsin/domain/contact.h"
+#include "tocsin/domain/engagement.h"
 #include "tocsin/domain/incident.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/principal.h"
@@ -107,6 +110,73 @@ std::optional<IncidentStatus> ParseIncidentStatus(std::string_view text) {
   if (text == "OPEN") return IncidentStatus::kOpen;
   if (text == "RESOLVED") return IncidentStatus::kResolved;
   return std::nullopt;
+}
+
+namespace {
+
+// Looks `text` up in a table of (enum, name) pairs.
+template <typename E, size_t N>
+std::optional<E> ParseName(const std::pair<E, const char*> (&table)[N], std::string_view text) {
+  for (const auto& [value, name] : table) {
+    if (text == name) return value;
+  }
+  return std::nullopt;
+}
+
+template <typename E, size_t N>
+const char* NameOf(const std::pair<E, const char*> (&table)[N], E value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return table[0].second;
+}
+
+constexpr std::pair<EngagementState, const char*> kEngagementStates[] = {
+    {EngagementState::kEngaged, "ENGAGED"},
+    {EngagementState::kAcknowledged, "ACKNOWLEDGED"},
+    {EngagementState::kStopped, "STOPPED"},
+    {EngagementState::kUnacknowledged, "UNACKNOWLEDGED"},
+};
+constexpr std::pair<RunState, const char*> kRunStates[] = {
+    {RunState::kActive, "ACTIVE"},
+    {RunState::kAcknowledged, "ACKNOWLEDGED"},
+    {RunState::kDone, "DONE"},
+    {RunState::kStopped, "STOPPED"},
+};
+constexpr std::pair<PageState, const char*> kPageStates[] = {
+    {PageState::kQueued, "QUEUED"},   {PageState::kSending, "SENDING"},
+    {PageState::kSent, "SENT"},       {PageState::kFailed, "FAILED"},
+    {PageState::kUnknown, "UNKNOWN"}, {PageState::kCancelled, "CANCELLED"},
+};
+constexpr std::pair<ReceiptType, const char*> kReceiptTypes[] = {
+    {ReceiptType::kSent, "SENT"}, {ReceiptType::kDelivered, "DELIVERED"},
+    {ReceiptType::kRead, "READ"}, {ReceiptType::kError, "ERROR"},
+    {ReceiptType::kStop, "STOP"},
+};
+constexpr std::pair<ContactType, const char*> kContactTypes[] = {
+    {ContactType::kPersonal, "PERSONAL"},
+    {ContactType::kEscalation, "ESCALATION"},
+    {ContactType::kOncallSchedule, "ONCALL_SCHEDULE"},
+};
+
+}  // namespace
+
+std::optional<ContactType> ParseContactTypeName(std::string_view text) {
+  return ParseName(kContactTypes, text);
+}
+const char* EngagementStateName(EngagementState state) { return NameOf(kEngagementStates, state); }
+std::optional<EngagementState> ParseEngagementState(std::string_view text) {
+  return ParseName(kEngagementStates, text);
+}
+const char* RunStateName(RunState state) { return NameOf(kRunStates, state); }
+std::optional<RunState> ParseRunState(std::string_view text) { return ParseName(kRunStates, text); }
+const char* PageStateName(PageState state) { return NameOf(kPageStates, state); }
+std::optional<PageState> ParsePageState(std::string_view text) {
+  return ParseName(kPageStates, text);
+}
+const char* ReceiptTypeName(ReceiptType type) { return NameOf(kReceiptTypes, type); }
+std::optional<ReceiptType> ParseReceiptType(std::string_view text) {
+  return ParseName(kReceiptTypes, text);
 }
 
 }  // namespace tocsin::domain

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/engagement_table.h"
 #include "store/incident_table.h"
 #include "store/ledger_table.h"
 #include "store/migrator.h"
@@ -40,9 +41,13 @@ class Queries {
         chat_channels_(db),
         table_(db),
         incidents_(db),
+        engagements_(db),
+        jobs_(db),
         ledger_(writer ? std::make_unique<LedgerWriter>(db) : std::make_unique<LedgerReader>(db)) {}
 
   IncidentTable& incidents() { return incidents_; }
+  EngagementTable& engagements() { return engagements_; }
+  JobTable& jobs() { return jobs_; }
   LedgerReader& ledger() { return *ledger_; }
   // REQUIRES: constructed with writer = true.
   LedgerWriter& ledger_writer() { return static_cast<LedgerWriter&>(*ledger_); }
@@ -155,6 +160,8 @@ class Queries {
   SqliteRepo<domain::ChatChannel> chat_channels_;
   ResourceTable table_;
   IncidentTable incidents_;
+  EngagementTable engagements_;
+  JobTable jobs_;
   std::unique_ptr<LedgerReader> ledger_;
 };
 
@@ -218,6 +225,8 @@ class ReadTxnImpl final : public ReadTxn {
                                                           std::string_view key) override {
     return q_.ledger().GetIdempotency(scope, key);
   }
+  EngagementReader& Engagements() override { return q_.engagements(); }
+  JobReader& Jobs() override { return q_.jobs(); }
 
  private:
   Queries& q_;
@@ -303,6 +312,8 @@ class WriteTxnImpl final : public WriteTxn {
   }
 
   // tocsin::store::WriteTxn
+  EngagementWriter& Engagements() override { return q_.engagements(); }
+  JobWriter& Jobs() override { return q_.jobs(); }
   Status InsertApiKey(const domain::ApiKey& k) override {
     auto s = q_.db().Prepare(
         "INSERT INTO api_keys (id, name, role, key_hash, prefix, created_at, created_by, "

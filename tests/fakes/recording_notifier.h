@@ -15,18 +15,62 @@ namespace tocsin::test {
 class RecordingNotifier final : public notify::Notifier {
  public:
   struct Message {
-    std::string kind;  // "activation"
+    std::string kind;  // "activation" or "page"
     std::string channel_id;
     std::string address;
     std::string code;
+    // Pages only.
+    std::string page_id;
+    std::string contact;
+    int attempt = 0;
+    std::string ack_url;
+    std::string subject;
   };
 
   // tocsin::notify::Notifier
   void SendActivationCode(const domain::Channel& channel, const std::string& code) override {
     std::lock_guard<std::mutex> lock(mu_);
-    messages_.push_back({"activation", channel.meta.id, channel.delivery_address, code});
+    Message m;
+    m.kind = "activation";
+    m.channel_id = channel.meta.id;
+    m.address = channel.delivery_address;
+    m.code = code;
+    messages_.push_back(std::move(m));
   }
 
+  Result<std::string> SendPage(const notify::PageMessage& p) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fail_pages_) return Unavailable("carrier refused (test)");
+    Message m;
+    m.kind = "page";
+    m.channel_id = p.channel_id;
+    m.address = p.delivery_address;
+    m.code = p.accept_code;
+    m.page_id = p.page_id;
+    m.contact = p.contact_alias;
+    m.attempt = p.attempt;
+    m.ack_url = p.ack_url;
+    m.subject = p.subject;
+    messages_.push_back(std::move(m));
+    return "rec:" + p.page_id;
+  }
+
+  // Makes SendPage fail (true) or succeed again (false).
+  void FailPages(bool fail) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_pages_ = fail;
+  }
+
+  // Returns and forgets every page sent so far, in order: tests take the
+  // pages they expect, and finally check that nothing else was sent.
+  std::vector<Message> TakePages() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Message> pages;
+    std::vector<Message> rest;
+    for (auto& m : messages_) (m.kind == "page" ? pages : rest).push_back(std::move(m));
+    messages_ = std::move(rest);
+    return pages;
+  }
   std::vector<Message> Messages() {
     std::lock_guard<std::mutex> lock(mu_);
     return messages_;
@@ -53,6 +97,7 @@ class RecordingNotifier final : public notify::Notifier {
  private:
   std::mutex mu_;
   std::vector<Message> messages_;  // Guarded by mu_.
+  bool fail_pages_ = false;        // Guarded by mu_.
 };
 
 }  // namespace tocsin::test

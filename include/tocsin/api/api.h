@@ -18,6 +18,7 @@
 #include "tocsin/core/clock.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/engagement_service.h"
 #include "tocsin/domain/incident_service.h"
 #include "tocsin/domain/ledger_service.h"
 #include "tocsin/domain/plan_service.h"
@@ -49,10 +50,10 @@ struct Services {
   domain::PlanService* plans = nullptr;
   domain::IncidentService* incidents = nullptr;
   const domain::LedgerService* ledger = nullptr;
-  // Called inside the write transaction that created an incident (not for
-  // deduplicated starts): where engagements begin. May be empty.
-  std::function<Status(store::WriteTxn&, const domain::Actor&, const domain::StartResult&)>
-      incident_started;
+  domain::EngagementService* engagements = nullptr;
+  // The database file, for GET /api/v1/ledger/verify (store::VerifyLedgerFile
+  // opens it read-only on connections of its own). Empty: that route answers 503.
+  std::string db_path;
 };
 
 // One row of the route table, for the auth-matrix test and documentation.
@@ -80,9 +81,15 @@ class Api {
   void PublishLedger(const std::vector<domain::TimelineEvent>& entries);
 
   // Ends every live stream (each client gets the end of its response) and
-  // stops their heartbeats; later stream requests get 503. Call before the
-  // HTTP server shuts down, which otherwise waits for the streams. Idempotent.
+  // stops their heartbeats; later stream requests get 503. Also refuses new
+  // ledger verifications (503) and blocks until a running one (which cannot be
+  // cancelled) has replied and its thread is joined. Call before the HTTP
+  // server shuts down, which otherwise waits for the streams. Idempotent.
   void StopStreams();
+
+  // Makes every later ledger verification call `hook` on its worker thread
+  // before it reads the database (tests hold a verification running with it).
+  void SetBeforeLedgerVerifyForTest(std::function<void()> hook);
 
   class Impl;
 

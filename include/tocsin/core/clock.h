@@ -9,6 +9,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 
 #include "tocsin/core/time.h"
@@ -33,5 +34,9 @@ class Clock {
 // WaitUntil caps each wait at one second so that a wall-clock step (NTP, a
 // manual change) is noticed within a second.
 Clock& SystemClock();
+
+// Returns a clock that reads `base` plus `offset` (for test builds that start
+// the real binary "in the future"). Does not own `base`.
+std::unique_ptr<Clock> NewOffsetClock(Clock& base, Millis offset);
 
 }  // namespace tocsin

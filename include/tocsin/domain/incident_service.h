@@ -69,10 +69,26 @@ struct CustomEventChanges {
   std::optional<std::vector<EventReference>> references;
 };
 
+// Told, inside the same write transaction, about incident lifecycle changes
+// (the engagement engine pages on start and stops paging on resolve). An
+// error rolls the whole change back.
+class IncidentObserver {
+ public:
+  virtual ~IncidentObserver() = default;
+  // A new incident (not a deduplicated start).
+  virtual Status OnIncidentStarted(store::WriteTxn& txn, const Actor& actor,
+                                   const StartResult& started) = 0;
+  virtual Status OnIncidentResolved(store::WriteTxn& txn, const Actor& actor,
+                                    const Incident& incident) = 0;
+};
+
 class IncidentService {
  public:
   // `account_id` is the 12-digit account of incident ARNs.
   explicit IncidentService(std::string account_id) : account_id_(std::move(account_id)) {}
+
+  // Sets the observer (not owned; may be null). Call before serving.
+  void SetObserver(IncidentObserver* observer) { observer_ = observer; }
 
   // Starts an incident from a response plan, or, if an OPEN incident has the
   // effective dedupe string (the plan's, else the trigger's ARN), records a
@@ -121,6 +137,7 @@ class IncidentService {
                             const std::vector<EventReference>& refs) const;
 
   std::string account_id_;
+  IncidentObserver* observer_ = nullptr;
 };
 
 // Returns an audit ledger entry (no incident) for a configuration change.

@@ -30,6 +30,7 @@
 #include "tocsin/core/time.h"
 #include "tocsin/domain/api_key.h"
 #include "tocsin/domain/contact.h"
+#include "tocsin/domain/engagement.h"
 #include "tocsin/domain/incident.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
@@ -143,6 +144,79 @@ struct Secret {
   int failed_attempts = 0;
 };
 
+// Filters of an engagement listing (newest first).
+struct EngagementQuery {
+  std::string incident_id;  // Empty: all.
+  std::optional<domain::EngagementState> state;
+  size_t limit = 50;
+  std::string cursor;
+};
+
+// Filters of a page listing (oldest first); at least one is usually set.
+struct PageQuery {
+  std::string incident_id;
+  std::string engagement_id;
+  std::string contact_id;
+  size_t limit = 50;
+  std::string cursor;
+};
+
+// Engagements, their runs, pages and receipts (see domain/engagement.h).
+class EngagementReader {
+ public:
+  virtual ~EngagementReader() = default;
+  // kNotFound if absent.
+  virtual Result<domain::Engagement> GetEngagement(std::string_view id) = 0;
+  virtual Result<Page<domain::Engagement>> ListEngagements(const EngagementQuery& query) = 0;
+  virtual Result<domain::EngagementRun> GetRun(std::string_view id) = 0;
+  // Every run of an engagement in creation order.
+  virtual Result<std::vector<domain::EngagementRun>> ListRuns(std::string_view engagement_id) = 0;
+  virtual Result<domain::Page> GetPage(std::string_view id) = 0;
+  // The page whose acknowledgement-link token hashes to `token_hash`.
+  virtual Result<domain::Page> FindPageByToken(std::string_view token_hash) = 0;
+  virtual Result<Page<domain::Page>> ListPages(const PageQuery& query) = 0;
+  // Pages of one run, oldest first.
+  virtual Result<std::vector<domain::Page>> ListRunPages(std::string_view run_id) = 0;
+  // Ids of up to `limit` pages in `state`, oldest first (recovery, dispatch).
+  virtual Result<std::vector<std::string>> ListPageIdsInState(domain::PageState state,
+                                                              size_t limit) = 0;
+  virtual Result<std::vector<domain::Receipt>> ListReceipts(std::string_view page_id) = 0;
+};
+
+class EngagementWriter : public EngagementReader {
+ public:
+  virtual Status InsertEngagement(const domain::Engagement& engagement) = 0;
+  // Stores state, stopped_at and stop_reason. kNotFound if absent.
+  virtual Status UpdateEngagement(const domain::Engagement& engagement) = 0;
+  virtual Status InsertRun(const domain::EngagementRun& run) = 0;
+  // Stores state, stage and pass.
+  virtual Status UpdateRun(const domain::EngagementRun& run) = 0;
+  // kAlreadyExists if (run, channel, pass, stage, attempt) was already paged.
+  virtual Status InsertPage(const domain::Page& page) = 0;
+  // Stores state, hashes, failures, acknowledged and the times.
+  virtual Status UpdatePage(const domain::Page& page) = 0;
+  virtual Status AddReceipt(const domain::Receipt& receipt) = 0;
+};
+
+// Durable jobs of the scheduler.
+class JobReader {
+ public:
+  virtual ~JobReader() = default;
+  // PENDING jobs with id > after_id in id order, at most `limit` (due and id only).
+  virtual Result<std::vector<domain::Job>> ListPendingJobs(int64_t after_id, size_t limit) = 0;
+  virtual Result<domain::Job> GetJob(int64_t id) = 0;
+};
+
+class JobWriter : public JobReader {
+ public:
+  // Inserts a PENDING job and returns its id.
+  virtual Result<int64_t> InsertJob(const domain::Job& job) = 0;
+  // Marks a job DONE (fired at `at`) or CANCELLED.
+  virtual Status FinishJob(int64_t id, domain::JobState state, TimePoint at) = 0;
+  // Cancels every PENDING job of `owner` (and `ref`, if not empty); returns how many.
+  virtual Result<int64_t> CancelJobs(std::string_view owner, std::string_view ref) = 0;
+};
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -195,6 +269,9 @@ class ReadTxn {
   // The stored first response for (scope, key), or nullopt.
   virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view scope,
                                                                   std::string_view key) = 0;
+
+  virtual EngagementReader& Engagements() = 0;
+  virtual JobReader& Jobs() = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -206,6 +283,9 @@ class WriteTxn : public ReadTxn {
   ResourceWriter<domain::ResponsePlan>& ResponsePlans() override = 0;
   ResourceWriter<domain::NotificationTarget>& NotificationTargets() override = 0;
   ResourceWriter<domain::ChatChannel>& ChatChannels() override = 0;
+
+  EngagementWriter& Engagements() override = 0;
+  JobWriter& Jobs() override = 0;
 
   virtual Status InsertApiKey(const domain::ApiKey& key) = 0;
   // kNotFound if there is no such key.
