@@ -129,7 +129,7 @@ void AddIncidentCoreRoutes(Api::Impl& api) {
          if (!key.ok()) return api.Fail(call, key.status());
          const auto actor = ActorOf(call);
          MutateIdempotent(api, call, *key, *body,
-                          [&api, &incidents, actor, start = std::move(start)](
+                          [&incidents, actor, start = std::move(start)](
                               store::WriteTxn& txn) -> Result<http::Response> {
                             auto result = incidents.Start(txn, actor, start);
                             if (!result.ok()) return result.status();
