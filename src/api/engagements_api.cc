@@ -15,8 +15,6 @@ namespace {
 using domain::Engagement;
 using domain::EngagementRun;
 
-domain::Actor ActorOf(const Call& call) { return {call.who, call.rid()}; }
-
 std::string Arn(const Api::Impl& api, const char* kind, std::string_view alias,
                 std::string_view id) {
   return "arn:aws:ssm-contacts:" + api.config.aws_region + ":" + api.config.aws_account_id + ":" +

@@ -85,8 +85,6 @@ Result<std::optional<TimePoint>> OptionalTime(const http::Request& req, const ch
   return std::optional<TimePoint>(*t);
 }
 
-domain::Actor ActorOf(const Call& call) { return {call.who, call.rid()}; }
-
 http::Response IncidentResponse(unsigned status, const Incident& i,
                                 std::optional<bool> deduplicated) {
   Json j = codec::IncidentToJson(i);

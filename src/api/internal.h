@@ -37,6 +37,9 @@ struct Call {
   const std::string& rid() const { return req.request_id; }
 };
 
+// The caller of `call`, as recorded in ledger entries.
+inline domain::Actor ActorOf(const Call& call) { return {call.who, call.rid()}; }
+
 using ApiHandler = std::function<void(Call& call)>;
 
 struct RouteSpec {

@@ -78,6 +78,23 @@ Result<std::vector<Stage>> PersonalStages(store::ReadTxn& txn, const Contact& pe
   return std::vector<Stage>{std::move(stage)};
 }
 
+// The fields every timeline entry about one page carries.
+JsonObject PageEventData(const Page& page) {
+  JsonObject data;
+  data.Add("engagementId", page.engagement_id).Add("pageId", page.id);
+  data.Add("contact", page.contact_alias).Add("channel", page.channel_id);
+  return data;
+}
+
+// Whether any run engaged by `parent` is still paging.
+Result<bool> HasActiveChild(store::WriteTxn& txn, const EngagementRun& parent) {
+  auto runs = txn.Engagements().ListRuns(parent.engagement_id);
+  if (!runs.ok()) return runs.status();
+  return std::any_of(runs->begin(), runs->end(), [&](const EngagementRun& r) {
+    return r.parent_id == parent.id && r.state == RunState::kActive;
+  });
+}
+
 }  // namespace
 
 Status EngagementService::Record(Step& step, const char* type, std::string data) {
@@ -196,6 +213,27 @@ Status EngagementService::StartStage(Step& step, EngagementRun& run, int stage, 
   return StartPersonalStage(step, run, stage, pass);
 }
 
+Result<bool> EngagementService::ConcludeStage(Step& step, const EngagementRun& run, int stage,
+                                              int pass, int pages_before, int duration_minutes) {
+  JsonObject data;
+  data.Add("engagementId", step.eng.id).Add("contact", run.contact_alias);
+  data.Add("stage", stage).Add("pass", pass);
+  if (step.pages == pages_before) {
+    TOCSIN_RETURN_IF_ERROR(Record(step, kStageReachedNobodyEvent, data.Build()));
+    return false;
+  }
+  data.Add("pages", step.pages - pages_before).Add("durationInMinutes", duration_minutes);
+  TOCSIN_RETURN_IF_ERROR(Record(step, kStageStartedEvent, data.Build()));
+  Job next;
+  next.kind = kStageJob;
+  next.due = step.txn.Now() + std::chrono::minutes(duration_minutes);
+  next.ref = run.id;
+  next.step = stage + 1;
+  next.round = pass;
+  TOCSIN_RETURN_IF_ERROR(ScheduleJob(step, std::move(next)));
+  return true;
+}
+
 Status EngagementService::StartPersonalStage(Step& step, EngagementRun& run, int stage, int pass) {
   store::WriteTxn& txn = step.txn;
   auto person = txn.Contacts().Get(run.contact_id);
@@ -237,22 +275,10 @@ Status EngagementService::StartPersonalStage(Step& step, EngagementRun& run, int
         TOCSIN_RETURN_IF_ERROR(ScheduleJob(step, std::move(retry)));
       }
     }
-    JsonObject data;
-    data.Add("engagementId", step.eng.id).Add("contact", run.contact_alias);
-    data.Add("stage", stage).Add("pass", pass);
-    if (step.pages == before) {
-      TOCSIN_RETURN_IF_ERROR(Record(step, kStageReachedNobodyEvent, data.Build()));
-      continue;  // Nobody to wait for: the next stage starts now.
-    }
-    data.Add("pages", step.pages - before).Add("durationInMinutes", s.duration_minutes);
-    TOCSIN_RETURN_IF_ERROR(Record(step, kStageStartedEvent, data.Build()));
-    Job next;
-    next.kind = kStageJob;
-    next.due = txn.Now() + stage_length;
-    next.ref = run.id;
-    next.step = stage + 1;
-    next.round = pass;
-    return ScheduleJob(step, std::move(next));
+    auto reached = ConcludeStage(step, run, stage, pass, before, s.duration_minutes);
+    if (!reached.ok()) return reached.status();
+    if (*reached) return Status::Ok();
+    // Nobody to wait for: the next stage starts now.
   }
   return FinishRun(step, run);
 }
@@ -297,23 +323,10 @@ Status EngagementService::StartEscalationStage(Step& step, EngagementRun& run, i
       // The child's acknowledgement may already have ended this run (not in
       // practice: nobody acknowledges inside the step that pages them).
     }
-    JsonObject data;
-    data.Add("engagementId", step.eng.id).Add("contact", run.contact_alias);
-    data.Add("stage", stage).Add("pass", pass);
-    if (step.pages == before) {
-      TOCSIN_RETURN_IF_ERROR(Record(step, kStageReachedNobodyEvent, data.Build()));
-      ++stage;
-      continue;
-    }
-    data.Add("pages", step.pages - before).Add("durationInMinutes", s.duration_minutes);
-    TOCSIN_RETURN_IF_ERROR(Record(step, kStageStartedEvent, data.Build()));
-    Job next;
-    next.kind = kStageJob;
-    next.due = txn.Now() + std::chrono::minutes(s.duration_minutes);
-    next.ref = run.id;
-    next.step = stage + 1;
-    next.round = pass;
-    return ScheduleJob(step, std::move(next));
+    auto reached = ConcludeStage(step, run, stage, pass, before, s.duration_minutes);
+    if (!reached.ok()) return reached.status();
+    if (*reached) return Status::Ok();
+    ++stage;
   }
 }
 
@@ -351,12 +364,9 @@ Status EngagementService::StartSchedule(Step& step, EngagementRun& run) {
   if (!refreshed.ok()) return refreshed.status();
   run = std::move(*refreshed);
   if (run.state != RunState::kActive) return Status::Ok();
-  auto runs = txn.Engagements().ListRuns(step.eng.id);
-  if (!runs.ok()) return runs.status();
-  const bool any_active = std::any_of(runs->begin(), runs->end(), [&](const EngagementRun& r) {
-    return r.parent_id == run.id && r.state == RunState::kActive;
-  });
-  return any_active ? Status::Ok() : FinishRun(step, run);
+  auto busy = HasActiveChild(txn, run);
+  if (!busy.ok()) return busy.status();
+  return *busy ? Status::Ok() : FinishRun(step, run);
 }
 
 Status EngagementService::FinishRun(Step& step, EngagementRun& run) {
@@ -376,13 +386,9 @@ Status EngagementService::FinishRun(Step& step, EngagementRun& run) {
   if (parent->kind != ContactType::kOncallSchedule || parent->state != RunState::kActive) {
     return Status::Ok();
   }
-  auto runs = step.txn.Engagements().ListRuns(step.eng.id);
-  if (!runs.ok()) return runs.status();
-  const bool any_active = std::any_of(runs->begin(), runs->end(), [&](const EngagementRun& r) {
-    return r.parent_id == parent->id && r.state == RunState::kActive;
-  });
-  if (any_active) return Status::Ok();
-  return FinishRun(step, *parent);
+  auto busy = HasActiveChild(step.txn, *parent);
+  if (!busy.ok()) return busy.status();
+  return *busy ? Status::Ok() : FinishRun(step, *parent);
 }
 
 Status EngagementService::HaltRun(Step& step, EngagementRun& run, RunState state) {
@@ -528,9 +534,7 @@ Result<Page> EngagementService::Accept(store::WriteTxn& txn, const Actor& actor,
     }
   }
   Step step{txn, actor, std::move(*e)};
-  JsonObject data;
-  data.Add("engagementId", step.eng.id).Add("pageId", page->id);
-  data.Add("contact", page->contact_alias).Add("channel", page->channel_id);
+  JsonObject data = PageEventData(*page);
   if (r.type == AcceptType::kDelivered) {
     if (!page->delivered_at) page->delivered_at = txn.Now();
     TOCSIN_RETURN_IF_ERROR(txn.Engagements().UpdatePage(*page));
@@ -631,9 +635,7 @@ Status EngagementService::RecordSendResult(store::WriteTxn& txn, std::string_vie
   if (!e.ok()) return e.status();
   const Actor actor{SystemPrincipal(), "delivery"};
   Step step{txn, actor, std::move(*e)};
-  JsonObject data;
-  data.Add("engagementId", page->engagement_id).Add("pageId", page->id);
-  data.Add("contact", page->contact_alias).Add("channel", page->channel_id);
+  JsonObject data = PageEventData(*page);
   data.Add("channelType", ChannelTypeName(page->channel_type)).Add("attempt", page->attempt);
   if (outcome.ok()) {
     page->state = PageState::kSent;
@@ -672,10 +674,7 @@ Result<std::vector<std::string>> EngagementService::Recover(store::WriteTxn& txn
            txn.Now()}));
       const Actor actor{SystemPrincipal(), "recovery"};
       Step step{txn, actor, std::move(*e)};
-      JsonObject data;
-      data.Add("engagementId", page->engagement_id).Add("pageId", page->id);
-      data.Add("contact", page->contact_alias).Add("channel", page->channel_id);
-      TOCSIN_RETURN_IF_ERROR(Record(step, kPageUnknownEvent, data.Build()));
+      TOCSIN_RETURN_IF_ERROR(Record(step, kPageUnknownEvent, PageEventData(*page).Build()));
     }
   }
   return txn.Engagements().ListPageIdsInState(PageState::kQueued, 1'000'000);

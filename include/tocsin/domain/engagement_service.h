@@ -159,6 +159,10 @@ class EngagementService final : public IncidentObserver {
   Status StartPersonalStage(Step& step, EngagementRun& run, int stage, int pass);
   Status StartEscalationStage(Step& step, EngagementRun& run, int stage, int pass);
   Status StartSchedule(Step& step, EngagementRun& run);
+  // Records how a stage went; if it paged anyone, schedules the next stage
+  // after `duration_minutes` and returns true.
+  Result<bool> ConcludeStage(Step& step, const EngagementRun& run, int stage, int pass,
+                             int pages_before, int duration_minutes);
   Result<Page> CreatePage(Step& step, const EngagementRun& run, const Channel& channel, int stage,
                           int pass, int attempt);
   Status ScheduleJob(Step& step, Job job);
