@@ -65,11 +65,11 @@ long RssKb() {
 class CountingNotifier final : public notify::Notifier {
  public:
   void SendActivationCode(const domain::Channel&, const std::string&) override {}
-  Result<std::string> SendPage(const notify::PageMessage& p) override {
+  Result<notify::Handover> SendPage(const notify::PageMessage& p) override {
     std::lock_guard<std::mutex> lock(mu_);
     sent_at_[p.engagement_id] = Steady::now();
     ++count_;
-    return std::string("bench");
+    return notify::Handover{"bench:" + p.page_id, {}};
   }
   std::optional<Steady::time_point> SentAt(const std::string& engagement) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -108,13 +108,15 @@ int main(int argc, char** argv) {
   domain::EngagementService engine(plans);
   CountingNotifier notifier;
   auto sched = std::make_unique<scheduler::Scheduler>(st, clock);
-  notify::PageDispatcher dispatcher(st, engine, notifier, "http://127.0.0.1:8080");
+  notify::DispatcherOptions delivery;
+  delivery.public_url = "http://127.0.0.1:8080";
+  notify::PageDispatcher dispatcher(st, engine, notifier, clock, delivery);
   for (const char* kind : {domain::kStageJob, domain::kRetryJob}) {
     sched->Register(
         kind, [&engine](store::WriteTxn& t, const domain::Job& j) { return engine.RunJob(t, j); });
   }
   engine.SetListeners({[&](int64_t id, TimePoint due) { sched->Add(id, due); },
-                       [&](const std::string& id) { dispatcher.Enqueue(id); }});
+                       [&](const domain::Page& p) { dispatcher.Enqueue(p); }});
 
   // One person: mail at once, then (after 10 minutes) a second stage.
   const domain::Actor actor{domain::SystemPrincipal(), "bench"};

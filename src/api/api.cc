@@ -15,6 +15,9 @@ Api::Api(ApiConfig config, Services services)
   AddLedgerRoutes(*impl_);
   AddStreamRoutes(*impl_);
   AddEngagementRoutes(*impl_);
+  AddCarrierHookRoutes(*impl_);
+  AddOutboxRoutes(*impl_);
+  AddRuleRoutes(*impl_);
 }
 
 Api::~Api() = default;

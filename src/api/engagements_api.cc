@@ -7,6 +7,7 @@
 // never acknowledge. Only the POST of that form acknowledges.
 #include "api/idempotency.h"
 #include "api/internal.h"
+#include "tocsin/core/escape.h"
 #include "tocsin/domain/engagement_service.h"
 
 namespace tocsin::api {
@@ -97,32 +98,6 @@ Json ReceiptJson(const Api::Impl& api, const domain::Page& p, const domain::Rece
   return j;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 http::Response Html(unsigned status, std::string_view title, std::string_view body) {
   http::Response r;
   r.status = status;
@@ -135,7 +110,7 @@ http::Response Html(unsigned status, std::string_view title, std::string_view bo
   r.body =
       "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
       "content=\"width=device-width,initial-scale=1\"><title>" +
-      HtmlEscape(title) +
+      XmlEscape(title) +
       "</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem "
       "auto;padding:0 1rem}button{font-size:1.25rem;padding:.75rem 1.5rem}</style></head>"
       "<body>" +
@@ -145,7 +120,7 @@ http::Response Html(unsigned status, std::string_view title, std::string_view bo
 
 http::Response AckErrorPage(const Status& s) {
   const unsigned code = HttpStatusFor(s.code());
-  return Html(code, "Tocsin", "<h1>Cannot acknowledge</h1><p>" + HtmlEscape(s.message()) + "</p>");
+  return Html(code, "Tocsin", "<h1>Cannot acknowledge</h1><p>" + XmlEscape(s.message()) + "</p>");
 }
 
 // Decodes {code, acceptType, acceptCodeValidation, note}.
@@ -359,8 +334,8 @@ void AddAckLinkRoutes(Api::Impl& api) {
           if (!page.ok()) return page.status();
           auto e = txn.Engagements().GetEngagement(page->engagement_id);
           if (!e.ok()) return e.status();
-          html = "<h1>Acknowledge this page?</h1><p><strong>" + HtmlEscape(e->subject) +
-                 "</strong></p><p>To " + HtmlEscape(page->contact_alias) + " (" +
+          html = "<h1>Acknowledge this page?</h1><p><strong>" + XmlEscape(e->subject) +
+                 "</strong></p><p>To " + XmlEscape(page->contact_alias) + " (" +
                  domain::ChannelTypeName(page->channel_type) + ", attempt " +
                  std::to_string(page->attempt) + ")</p>";
           if (page->acknowledged || (e->state != domain::EngagementState::kEngaged &&
@@ -400,7 +375,7 @@ void AddAckLinkRoutes(Api::Impl& api) {
                               if (!r.ok()) return AckErrorPage(r.status());
                               return Html(200, "Acknowledged",
                                           "<h1>Acknowledged</h1><p>Paging for " +
-                                              HtmlEscape(r->contact_alias) + " has stopped.</p>");
+                                              XmlEscape(r->contact_alias) + " has stopped.</p>");
                             });
                           });
                     }};

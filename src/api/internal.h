@@ -167,6 +167,9 @@ void AddIncidentRoutes(Api::Impl& api);
 void AddLedgerRoutes(Api::Impl& api);
 void AddStreamRoutes(Api::Impl& api);
 void AddEngagementRoutes(Api::Impl& api);
+void AddCarrierHookRoutes(Api::Impl& api);
+void AddOutboxRoutes(Api::Impl& api);
+void AddRuleRoutes(Api::Impl& api);
 
 // Refuses new ledger verifications and waits for the running one to reply.
 void StopLedgerVerifier(Api::Impl& api);

@@ -7,6 +7,8 @@
 
 #include "tocsin/core/ids.h"
 #include "tocsin/core/log.h"
+#include "tocsin/net/outbound.h"
+#include "tocsin/notify/carrier_notifier.h"
 
 namespace tocsin::app {
 
@@ -14,6 +16,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   std::unique_ptr<App> app(new App());
   app->config_ = config;
   app->clock_ = overrides.clock != nullptr ? overrides.clock : &SystemClock();
+  // Every outbound request (carriers, chat, webhooks) goes through the guard.
+  {
+    net::OutboundPolicy policy;
+    policy.allow = config.carriers.allow;
+    policy.total_timeout = config.carriers.http_timeout;
+    policy.connect_timeout =
+        std::min<Millis>(config.carriers.http_timeout, std::chrono::seconds(5));
+    auto http = net::NewGuardedHttpClient(policy);
+    if (!http.ok()) return http.status();
+    app->http_ = std::move(*http);
+  }
   if (overrides.notifier != nullptr) {
     app->notifier_ = overrides.notifier;
   } else if (config.notify_driver == "file") {
@@ -24,6 +37,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
     if (!notifier.ok()) return notifier.status();
     app->owned_notifier_ = std::move(*notifier);
     app->notifier_ = app->owned_notifier_.get();
+  } else if (config.notify_driver == "carriers") {
+    TOCSIN_RETURN_IF_ERROR(app->SetUpCarriers());
   } else {
     app->owned_notifier_ = notify::NewLogNotifier();
     app->notifier_ = app->owned_notifier_.get();
@@ -60,8 +75,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.incidents = app->incidents_.get();
   services.ledger = app->ledger_.get();
   services.engagements = app->engagements_.get();
+  services.outbox = app->outbox_.get();
   services.db_path = config.store.path;
   api::ApiConfig api_config = config.api;
+  api_config.twilio_auth_token = config.carriers.twilio.auth_token;
   // A stream's backlog is queued faster than it drains: keep it within the
   // server's per-client queue.
   api_config.stream_catch_up_bytes =
@@ -73,6 +90,46 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   app->server_ = std::make_unique<http::Server>(config.server, *app->router_);
   TOCSIN_RETURN_IF_ERROR(app->server_->Listen());
   return app;
+}
+
+Status App::SetUpCarriers() {
+  const CarrierConfig& cc = config_.carriers;
+
+  notify::CarrierNotifierOptions options;
+  options.public_url = config_.api.public_url;
+  options.rate_per_second = cc.rate_per_second;
+  options.clock = clock_;
+  if (!cc.smtp.url.empty()) {
+    auto mailer = notify::NewSmtpMailer(cc.smtp);
+    if (!mailer.ok()) return mailer.status();
+    options.mailer = std::move(*mailer);
+  }
+  auto make = [&](const std::string& kind) -> Result<std::unique_ptr<notify::Carrier>> {
+    if (kind == "twilio") return notify::NewTwilioCarrier(kind, cc.twilio, *http_);
+    if (kind == "webhook") return notify::NewWebhookCarrier(kind, cc.webhook, *http_);
+    return notify::NewExecCarrier(kind, cc.exec);
+  };
+  for (const std::string& kind : cc.sms) {
+    auto carrier = make(kind);
+    if (!carrier.ok()) return carrier.status();
+    options.sms.push_back(std::move(*carrier));
+  }
+  for (const std::string& kind : cc.voice) {
+    auto carrier = make(kind);
+    if (!carrier.ok()) return carrier.status();
+    options.voice.push_back(std::move(*carrier));
+  }
+  if (!options.mailer && options.sms.empty() && options.voice.empty()) {
+    return InvalidArgument(
+        "notify.driver=carriers needs notify.smtp.url or notify.sms.carriers / "
+        "notify.voice.carriers",
+        "notify.driver");
+  }
+  spdlog::info("msg=\"delivery\" email={} sms={} voice={}", options.mailer ? "smtp" : "none",
+               options.sms.size(), options.voice.size());
+  owned_notifier_ = notify::NewCarrierNotifier(std::move(options));
+  notifier_ = owned_notifier_.get();
+  return Status::Ok();
 }
 
 Status App::SetUpLedger() {
@@ -131,30 +188,52 @@ Status App::SetUpLedger() {
 
 Status App::SetUpEngine() {
   engagements_ = std::make_unique<domain::EngagementService>(*plans_);
-  incidents_->SetObserver(engagements_.get());
+  incidents_->AddObserver(engagements_.get());
+  outbox_ = std::make_unique<domain::OutboxService>();
+  announcer_ = std::make_unique<notify::Announcer>(
+      *outbox_, notify::AnnouncerOptions{config_.api.public_url, config_.notify_chat_notes});
+  incidents_->AddObserver(announcer_.get());
+  outbox_dispatcher_ =
+      std::make_unique<notify::OutboxDispatcher>(*store_, *outbox_, *http_, *notifier_, *clock_);
+  outbox_->SetListener(
+      [this](const std::string& id, TimePoint due) { outbox_dispatcher_->Enqueue(id, due); });
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, *clock_);
   for (const char* kind : {domain::kStageJob, domain::kRetryJob}) {
     scheduler_->Register(kind, [this](store::WriteTxn& txn, const domain::Job& job) {
       return engagements_->RunJob(txn, job);
     });
   }
+  notify::DispatcherOptions delivery;
+  delivery.public_url = config_.api.public_url;
+  delivery.workers = config_.notify_workers;
+  delivery.per_number_interval = config_.notify_per_number_interval;
   dispatcher_ = std::make_unique<notify::PageDispatcher>(*store_, *engagements_, *notifier_,
-                                                         config_.api.public_url);
+                                                         *clock_, delivery);
   engagements_->SetListeners({
       [this](int64_t id, TimePoint due) { scheduler_->Add(id, due); },
-      [this](const std::string& page_id) { dispatcher_->Enqueue(page_id); },
+      [this](const domain::Page& page) { dispatcher_->Enqueue(page); },
   });
   // Pages the last run left in flight: SENDING ones become UNKNOWN (never
   // resent), QUEUED ones are delivered; then every pending job is reloaded,
   // and what fell due while the server was down fires at once.
-  std::vector<std::string> queued;
+  std::vector<domain::Page> queued;
   TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
     auto r = engagements_->Recover(txn);
     if (!r.ok()) return r.status();
     queued = std::move(*r);
     return Status::Ok();
   }));
-  for (auto& id : queued) dispatcher_->Enqueue(std::move(id));
+  for (const domain::Page& page : queued) dispatcher_->Enqueue(page);
+  // Outbox messages in flight: machine ones are sent again (same
+  // Idempotency-Key), a test page caught mid-send is UNKNOWN.
+  std::vector<domain::OutboxMessage> outbox_pending;
+  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
+    auto r = outbox_->Recover(txn);
+    if (!r.ok()) return r.status();
+    outbox_pending = std::move(*r);
+    return Status::Ok();
+  }));
+  for (const auto& m : outbox_pending) outbox_dispatcher_->Enqueue(m.id, m.next_at);
   if (!queued.empty()) spdlog::info("msg=\"resuming page delivery\" pages={}", queued.size());
   return scheduler_->Load();
 }
@@ -164,6 +243,7 @@ App::~App() { Shutdown(); }
 void App::Start() {
   scheduler_->Start();
   dispatcher_->Start();
+  outbox_dispatcher_->Start();
   server_->Start();
 }
 
@@ -171,10 +251,13 @@ void App::WaitEngineIdle() {
   // A fired job may queue pages, and delivery never schedules jobs: two
   // quiet rounds in a row mean nothing is left to do at this instant.
   for (int quiet = 0; quiet < 2;) {
-    const uint64_t before = dispatcher_->delivered() + scheduler_->Stats().fired;
+    const uint64_t before =
+        dispatcher_->delivered() + scheduler_->Stats().fired + outbox_dispatcher_->delivered();
     scheduler_->WaitIdle();
     dispatcher_->WaitIdle();
-    const uint64_t after = dispatcher_->delivered() + scheduler_->Stats().fired;
+    outbox_dispatcher_->WaitIdle();
+    const uint64_t after =
+        dispatcher_->delivered() + scheduler_->Stats().fired + outbox_dispatcher_->delivered();
     quiet = after == before ? quiet + 1 : 0;
   }
 }
@@ -191,6 +274,7 @@ void App::Shutdown() {
   // queued stay QUEUED in the database for the next start.
   if (scheduler_) scheduler_->Stop();
   if (dispatcher_) dispatcher_->Stop();
+  if (outbox_dispatcher_) outbox_dispatcher_->Stop();
   if (store_ && ledger_) {
     // Leave a checkpoint of the final state for the next verification.
     Status s = store_->WriteSync(

@@ -20,7 +20,10 @@
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/http/router.h"
 #include "tocsin/http/server.h"
+#include "tocsin/net/http_client.h"
+#include "tocsin/notify/announcer.h"
 #include "tocsin/notify/notifier.h"
+#include "tocsin/notify/outbox_dispatcher.h"
 #include "tocsin/notify/page_dispatcher.h"
 #include "tocsin/scheduler/scheduler.h"
 #include "tocsin/store/store.h"
@@ -63,11 +66,13 @@ class App {
 
  private:
   App() = default;
+  Status SetUpCarriers();
   Status SetUpLedger();
   Status SetUpEngine();
 
   Config config_;
   Clock* clock_ = nullptr;
+  std::unique_ptr<net::HttpClient> http_;  // Outlives the carriers that use it.
   std::unique_ptr<notify::Notifier> owned_notifier_;
   notify::Notifier* notifier_ = nullptr;
   std::unique_ptr<store::Store> store_;
@@ -79,6 +84,9 @@ class App {
   std::unique_ptr<domain::EngagementService> engagements_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<notify::PageDispatcher> dispatcher_;
+  std::unique_ptr<domain::OutboxService> outbox_;
+  std::unique_ptr<notify::Announcer> announcer_;
+  std::unique_ptr<notify::OutboxDispatcher> outbox_dispatcher_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;

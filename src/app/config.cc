@@ -1,11 +1,14 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <functional>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
+
+#include "tocsin/net/outbound.h"
 
 namespace tocsin::app {
 namespace {
@@ -66,6 +69,48 @@ Setter IntSetter(int64_t min, int64_t max, std::function<void(Config&, int64_t)>
     auto n = ParseInt(v, where, min, max);
     if (!n.ok()) return n.status();
     apply(c, *n);
+    return Status::Ok();
+  };
+}
+
+Setter TextSetter(std::function<void(Config&, const std::string&)> apply) {
+  return [=](Config& c, const std::string& v, const std::string&) -> Status {
+    apply(c, v);
+    return Status::Ok();
+  };
+}
+
+Setter RateSetter(std::string carrier) {
+  return [=](Config& c, const std::string& v, const std::string& where) -> Status {
+    auto n = ParseInt(v, where, 0, 1000);
+    if (!n.ok()) return n.status();
+    c.carriers.rate_per_second[carrier] = static_cast<double>(*n);
+    return Status::Ok();
+  };
+}
+
+// "twilio, webhook" → {"twilio", "webhook"}; each a known carrier kind, once.
+Setter CarrierListSetter(std::vector<std::string> CarrierConfig::*field) {
+  return [=](Config& c, const std::string& v, const std::string& where) -> Status {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= v.size()) {
+      size_t comma = v.find(',', start);
+      if (comma == std::string::npos) comma = v.size();
+      std::string item = v.substr(start, comma - start);
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      start = comma + 1;
+      if (item.empty()) continue;
+      if (item != "twilio" && item != "webhook" && item != "exec") {
+        return Bad(where, "unknown carrier \"" + item + "\" (twilio, webhook or exec)");
+      }
+      if (std::find(out.begin(), out.end(), item) != out.end()) {
+        return Bad(where, "lists carrier \"" + item + "\" twice");
+      }
+      out.push_back(item);
+    }
+    c.carriers.*field = std::move(out);
     return Status::Ok();
   };
 }
@@ -149,13 +194,12 @@ const std::vector<Key>& Keys() {
          return Status::Ok();
        }},
       {"notify.driver", "log",
-       "how messages to people are delivered: log (development: codes and pages in the log) or "
-       "file (one JSON line per message appended to notify.file)",
+       "how messages to people are delivered: log (development: codes and pages in the log), "
+       "file (one JSON line per message appended to notify.file) or carriers (email over "
+       "notify.smtp.*, SMS and voice through notify.sms.carriers / notify.voice.carriers)",
        [](Config& c, const std::string& v, const std::string& where) -> Status {
-         if (v != "log" && v != "file") {
-           return Bad(where,
-                      "must be \"log\" or \"file\" (carriers arrive with the notifications "
-                      "work)");
+         if (v != "log" && v != "file" && v != "carriers") {
+           return Bad(where, "must be \"log\", \"file\" or \"carriers\"");
          }
          c.notify_driver = v;
          return Status::Ok();
@@ -165,6 +209,128 @@ const std::vector<Key>& Keys() {
          c.notify_file = v;
          return Status::Ok();
        }},
+      {"notify.allow", "",
+       "comma-separated CIDRs, addresses or host names outbound requests may reach although "
+       "they are loopback, private or link-local (e.g. 127.0.0.1/32 for a local carrier)",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         auto list = net::ParseAllowList(v);
+         if (!list.ok()) return Bad(where, list.status().message());
+         c.carriers.allow = std::move(*list);
+         return Status::Ok();
+       }},
+      {"notify.timeoutSeconds", "10", "time one outbound HTTP request (carrier, webhook) may take",
+       IntSetter(1, 120,
+                 [](Config& c, int64_t n) { c.carriers.http_timeout = std::chrono::seconds(n); })},
+      {"notify.smtp.url", "",
+       "SMTP server: smtp://host:port (STARTTLS per notify.smtp.starttls) or smtps://host:port "
+       "(implicit TLS); empty: no email",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.smtp.url = v; })},
+      {"notify.smtp.from", "Tocsin <tocsin@localhost>", "sender of page emails",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.smtp.from = v; })},
+      {"notify.smtp.username", "", "SMTP AUTH user (empty: no AUTH)",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.smtp.username = v; })},
+      {"notify.smtp.password", "", "SMTP AUTH password",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.smtp.password = v; })},
+      {"notify.smtp.starttls", "auto",
+       "auto (upgrade when offered), required or never (plain smtp:// only)",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         if (v == "auto") {
+           c.carriers.smtp.starttls = notify::StartTls::kAuto;
+         } else if (v == "required") {
+           c.carriers.smtp.starttls = notify::StartTls::kRequired;
+         } else if (v == "never") {
+           c.carriers.smtp.starttls = notify::StartTls::kNever;
+         } else {
+           return Bad(where, "must be auto, required or never");
+         }
+         return Status::Ok();
+       }},
+      {"notify.smtp.caFile", "", "CA bundle to verify the SMTP server with (default: system)",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.smtp.ca_file = v; })},
+      {"notify.smtp.verifyPeer", "true", "verify the SMTP server's TLS certificate",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         auto b = ParseBool(v, where);
+         if (!b.ok()) return b.status();
+         c.carriers.smtp.verify_peer = *b;
+         return Status::Ok();
+       }},
+      {"notify.smtp.timeoutSeconds", "15", "time one email may take",
+       IntSetter(1, 300,
+                 [](Config& c, int64_t n) { c.carriers.smtp.timeout = std::chrono::seconds(n); })},
+      {"notify.sms.carriers", "", "SMS carriers in failover order, e.g. \"twilio, webhook\"",
+       CarrierListSetter(&CarrierConfig::sms)},
+      {"notify.voice.carriers", "", "voice carriers in failover order, e.g. \"twilio\"",
+       CarrierListSetter(&CarrierConfig::voice)},
+      {"notify.twilio.accountSid", "", "Twilio account SID (AC…)",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.twilio.account_sid = v; })},
+      {"notify.twilio.authToken", "",
+       "Twilio auth token: API basic auth and X-Twilio-Signature on /hooks/twilio/*",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.twilio.auth_token = v; })},
+      {"notify.twilio.from", "", "E.164 number SMS and calls come from",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.twilio.from = v; })},
+      {"notify.twilio.messagingServiceSid", "", "send SMS through this messaging service (MG…)",
+       TextSetter(
+           [](Config& c, const std::string& v) { c.carriers.twilio.messaging_service_sid = v; })},
+      {"notify.twilio.apiUrl", "https://api.twilio.com", "Twilio REST base URL",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.twilio.api_url = v; })},
+      {"notify.twilio.ratePerSecond", "0", "most messages per second to Twilio (0: no limit)",
+       RateSetter("twilio")},
+      {"notify.webhook.url", "", "the webhook carrier: URL of any SMS/voice gateway",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.webhook.url = v; })},
+      {"notify.webhook.method", "POST", "HTTP method of the webhook carrier",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.webhook.method = v; })},
+      {"notify.webhook.contentType", "application/json",
+       "content type of the webhook carrier's body (JSON and form bodies are escaped)",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.webhook.content_type = v; })},
+      {"notify.webhook.body", "",
+       "body template with {{to}} {{text}} {{code}} {{id}} {{type}} (default: a JSON object)",
+       TextSetter([](Config& c, const std::string& v) { c.carriers.webhook.body_template = v; })},
+      {"notify.webhook.authorization", "", "Authorization header of the webhook carrier",
+       TextSetter([](Config& c, const std::string& v) {
+         std::erase_if(c.carriers.webhook.headers,
+                       [](const auto& h) { return h.first == "Authorization"; });
+         if (!v.empty()) c.carriers.webhook.headers.emplace_back("Authorization", v);
+       })},
+      {"notify.webhook.ratePerSecond", "0", "most messages per second to the webhook carrier",
+       RateSetter("webhook")},
+      {"notify.exec.command", "",
+       "the exec carrier: a JSON array argv run without a shell, e.g. "
+       "[\"/usr/bin/gammu-smsd-inject\", \"TEXT\", \"{{to}}\", \"-text\", \"{{text}}\"]",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         c.carriers.exec.argv.clear();
+         if (v.empty()) return Status::Ok();
+         try {
+           YAML::Node n = YAML::Load(v);
+           if (!n.IsSequence() || n.size() == 0) return Bad(where, "must be a non-empty array");
+           for (const auto& item : n) {
+             if (!item.IsScalar()) return Bad(where, "must be an array of strings");
+             c.carriers.exec.argv.push_back(item.Scalar());
+           }
+         } catch (const YAML::Exception& e) {
+           return Bad(where, std::string("must be a JSON array of strings: ") + e.what());
+         }
+         return Status::Ok();
+       }},
+      {"notify.exec.timeoutSeconds", "10", "time the exec carrier's command may run",
+       IntSetter(1, 300,
+                 [](Config& c, int64_t n) { c.carriers.exec.timeout = std::chrono::seconds(n); })},
+      {"notify.exec.ratePerSecond", "0", "most messages per second through the exec carrier",
+       RateSetter("exec")},
+      {"notify.chatNotes", "true", "post incident notes to the incident's chat channels",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         auto b = ParseBool(v, where);
+         if (!b.ok()) return b.status();
+         c.notify_chat_notes = *b;
+         return Status::Ok();
+       }},
+      {"notify.workers", "16", "pages handed to carriers at once (delivery threads)",
+       IntSetter(1, 64, [](Config& c, int64_t n) { c.notify_workers = static_cast<int>(n); })},
+      {"notify.perNumberSeconds", "60",
+       "least time between SMS or voice pages to one number; a first page of an incident is "
+       "never held back",
+       IntSetter(
+           0, 3600,
+           [](Config& c, int64_t n) { c.notify_per_number_interval = std::chrono::seconds(n); })},
       {"ledger.keyFile", "",
        "Ed25519 key signing ledger checkpoints (default: ledger-ed25519.pem next to the database; "
        "created 0600 if missing)",

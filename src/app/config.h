@@ -17,9 +17,24 @@
 #include "tocsin/core/log.h"
 #include "tocsin/core/status.h"
 #include "tocsin/http/server.h"
+#include "tocsin/notify/carrier.h"
+#include "tocsin/notify/smtp.h"
 #include "tocsin/store/store.h"
 
 namespace tocsin::app {
+
+// notify.driver=carriers: where email, SMS and voice go (see config keys).
+struct CarrierConfig {
+  std::vector<std::string> allow;  // notify.allow, as net::ParseAllowList returns it.
+  Millis http_timeout = std::chrono::seconds(10);
+  notify::SmtpOptions smtp;      // smtp.url empty: no email.
+  std::vector<std::string> sms;  // Carrier kinds (twilio, webhook, exec) in failover order.
+  std::vector<std::string> voice;
+  notify::TwilioOptions twilio;
+  notify::WebhookCarrierOptions webhook;
+  notify::ExecCarrierOptions exec;
+  std::map<std::string, double> rate_per_second;  // By carrier kind.
+};
 
 struct Config {
   http::ServerOptions server;
@@ -27,7 +42,11 @@ struct Config {
   LogOptions log;
   api::ApiConfig api;
   std::string notify_driver = "log";
-  std::string notify_file;      // notify.driver=file: where messages are appended.
+  std::string notify_file;  // notify.driver=file: where messages are appended.
+  CarrierConfig carriers;
+  int notify_workers = 16;        // Pages handed to carriers at once.
+  bool notify_chat_notes = true;  // Post incident notes to chat channels.
+  Millis notify_per_number_interval = std::chrono::minutes(1);
   std::string ledger_key_file;  // Empty: ledger-ed25519.pem next to the database.
   std::string ledger_origin;    // Empty: "tocsin/<instance id prefix>".
   std::optional<std::string> bootstrap_key;

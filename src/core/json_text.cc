@@ -1,11 +1,9 @@
 #include "tocsin/core/json_text.h"
 
 namespace tocsin {
-namespace {
 
-// Returns the length of the well-formed UTF-8 sequence (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF) that starts `s`, or 0.
 size_t Utf8SequenceLength(std::string_view s) {
+  if (s.empty()) return 0;
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char lead = byte(0);
   if (lead < 0x80) return 1;
@@ -31,8 +29,6 @@ size_t Utf8SequenceLength(std::string_view s) {
   }
   return n;
 }
-
-}  // namespace
 
 std::string JsonEscape(std::string_view text) {
   std::string out;

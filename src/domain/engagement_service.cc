@@ -141,10 +141,10 @@ Result<Page> EngagementService::CreatePage(Step& step, const EngagementRun& run,
   TOCSIN_RETURN_IF_ERROR(step.txn.Engagements().InsertPage(p));
   ++step.pages;
   if (listeners_.page_queued) {
-    step.txn.OnCommit([fn = listeners_.page_queued, id = p.id] {
+    step.txn.OnCommit([fn = listeners_.page_queued, p] {
       // A crash here leaves the page QUEUED: it is delivered after the restart.
       CrashPoint("engage.page_committed");
-      fn(id);
+      fn(p);
     });
   }
   return p;
@@ -623,11 +623,19 @@ Result<OutgoingPage> EngagementService::ClaimForSending(store::WriteTxn& txn,
   out.content = e->content;
   out.public_subject = e->public_subject.empty() ? e->subject : e->public_subject;
   out.public_content = e->public_content.empty() ? e->content : e->public_content;
+  if (!e->incident_id.empty()) {
+    auto incident = txn.GetIncident(e->incident_id);
+    if (incident.ok()) {
+      out.incident_title = incident->title;
+      out.incident_impact = incident->impact;
+      out.incident_summary = incident->summary;
+    }
+  }
   return out;
 }
 
 Status EngagementService::RecordSendResult(store::WriteTxn& txn, std::string_view page_id,
-                                           const Result<std::string>& outcome) {
+                                           const SendOutcome& outcome) {
   auto page = txn.Engagements().GetPage(page_id);
   if (!page.ok()) return page.status();
   if (page->state != PageState::kSending) return Status::Ok();
@@ -637,17 +645,31 @@ Status EngagementService::RecordSendResult(store::WriteTxn& txn, std::string_vie
   Step step{txn, actor, std::move(*e)};
   JsonObject data = PageEventData(*page);
   data.Add("channelType", ChannelTypeName(page->channel_type)).Add("attempt", page->attempt);
-  if (outcome.ok()) {
+  if (!outcome.failovers.empty()) {
+    std::vector<std::string> failovers;
+    for (const std::string& f : outcome.failovers) failovers.push_back(f.substr(0, 512));
+    data.Add("failovers", failovers);
+  }
+  const Result<std::string>& ref = outcome.ref;
+  if (ref.ok()) {
     page->state = PageState::kSent;
     page->sent_at = txn.Now();
-    const std::string info = outcome->empty() ? "sent" : outcome->substr(0, 2048);
-    TOCSIN_RETURN_IF_ERROR(txn.Engagements().UpdatePage(*page));
+    page->provider_ref = ref->substr(0, 512);
+    const std::string info = ref->empty() ? "sent" : page->provider_ref;
+    Status updated = txn.Engagements().UpdatePage(*page);
+    if (updated.code() == StatusCode::kAlreadyExists) {
+      // Two pages cannot share a carrier reference; keep the page, not the ref.
+      page->provider_ref.clear();
+      updated = txn.Engagements().UpdatePage(*page);
+    }
+    TOCSIN_RETURN_IF_ERROR(updated);
     TOCSIN_RETURN_IF_ERROR(
         txn.Engagements().AddReceipt({page->id, ReceiptType::kSent, info, txn.Now()}));
+    if (!info.empty()) data.Add("carrierRef", info);
     return Record(step, kPageSentEvent, data.Build());
   }
   page->state = PageState::kFailed;
-  const std::string info = outcome.status().message().substr(0, 2048);
+  const std::string info = ref.status().message().substr(0, 2048);
   TOCSIN_RETURN_IF_ERROR(txn.Engagements().UpdatePage(*page));
   TOCSIN_RETURN_IF_ERROR(txn.Engagements().AddReceipt(
       {page->id, ReceiptType::kError, info.empty() ? "error" : info, txn.Now()}));
@@ -655,7 +677,52 @@ Status EngagementService::RecordSendResult(store::WriteTxn& txn, std::string_vie
   return Record(step, kPageFailedEvent, data.Build());
 }
 
-Result<std::vector<std::string>> EngagementService::Recover(store::WriteTxn& txn) {
+Status EngagementService::RecordCarrierReceipt(store::WriteTxn& txn, std::string_view ref,
+                                               ReceiptType type, std::string info) {
+  auto page = txn.Engagements().FindPageByProviderRef(ref);
+  if (!page.ok()) return page.status();
+  if (type == ReceiptType::kSent) return Status::Ok();  // Known since the handover.
+  auto receipts = txn.Engagements().ListReceipts(page->id);
+  if (!receipts.ok()) return receipts.status();
+  // Carriers repeat callbacks (retries, several events per call): one each.
+  const bool seen = std::any_of(receipts->begin(), receipts->end(), [&](const Receipt& r) {
+    return r.type == type && r.info.rfind("carrier:", 0) == 0;
+  });
+  if (seen) return Status::Ok();
+  if (type == ReceiptType::kDelivered && !page->delivered_at) page->delivered_at = txn.Now();
+  if (type == ReceiptType::kRead && !page->read_at) page->read_at = txn.Now();
+  TOCSIN_RETURN_IF_ERROR(txn.Engagements().UpdatePage(*page));
+  TOCSIN_RETURN_IF_ERROR(txn.Engagements().AddReceipt(
+      {page->id, type, "carrier: " + info.substr(0, 1024), txn.Now()}));
+  auto e = txn.Engagements().GetEngagement(page->engagement_id);
+  if (!e.ok()) return e.status();
+  const Actor actor{SystemPrincipal(), "carrier"};
+  Step step{txn, actor, std::move(*e)};
+  JsonObject data = PageEventData(*page);
+  data.Add("receipt", ReceiptTypeName(type)).Add("info", info.substr(0, 1024));
+  return Record(step, type == ReceiptType::kDelivered ? kPageDeliveredEvent : kPageReceiptEvent,
+                data.Build());
+}
+
+Result<Page> EngagementService::AcceptReply(store::WriteTxn& txn, const Actor& actor,
+                                            std::string_view address, std::string_view code) {
+  // A person answers the page they just got; older pages to the same number
+  // are looked at too, but only a few, and only those still open.
+  constexpr size_t kRecentPages = 20;
+  auto pages = txn.Engagements().ListRecentPagesTo(address, kRecentPages);
+  if (!pages.ok()) return pages.status();
+  for (const Page& p : *pages) {
+    if (p.acknowledged || p.code_hash.empty() || p.code_failures >= kMaxCodeFailures) continue;
+    if (!crypto::ConstantTimeEqual(CodeHash(p.id, code), p.code_hash)) continue;
+    AcceptRequest r;
+    r.code = std::string(code);
+    r.note = "reply from " + std::string(address);
+    return Accept(txn, actor, p.id, std::move(r));
+  }
+  return NotFound("no recent page to this number has that code");
+}
+
+Result<std::vector<Page>> EngagementService::Recover(store::WriteTxn& txn) {
   while (true) {
     auto sending = txn.Engagements().ListPageIdsInState(PageState::kSending, 500);
     if (!sending.ok()) return sending.status();
@@ -677,7 +744,16 @@ Result<std::vector<std::string>> EngagementService::Recover(store::WriteTxn& txn
       TOCSIN_RETURN_IF_ERROR(Record(step, kPageUnknownEvent, PageEventData(*page).Build()));
     }
   }
-  return txn.Engagements().ListPageIdsInState(PageState::kQueued, 1'000'000);
+  auto queued = txn.Engagements().ListPageIdsInState(PageState::kQueued, 1'000'000);
+  if (!queued.ok()) return queued.status();
+  std::vector<Page> pages;
+  pages.reserve(queued->size());
+  for (const std::string& id : *queued) {
+    auto page = txn.Engagements().GetPage(id);
+    if (!page.ok()) return page.status();
+    pages.push_back(std::move(*page));
+  }
+  return pages;
 }
 
 Status EngagementService::OnIncidentStarted(store::WriteTxn& txn, const Actor& actor,

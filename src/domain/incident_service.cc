@@ -246,8 +246,9 @@ Result<StartResult> IncidentService::Start(store::WriteTxn& txn, const Actor& ac
     if (!added.ok() && added.status().code() != StatusCode::kAlreadyExists) return added.status();
   }
   StartResult result{std::move(i), false, std::move(*plan)};
-  if (observer_ != nullptr)
-    TOCSIN_RETURN_IF_ERROR(observer_->OnIncidentStarted(txn, actor, result));
+  for (IncidentObserver* observer : observers_) {
+    TOCSIN_RETURN_IF_ERROR(observer->OnIncidentStarted(txn, actor, result));
+  }
   return result;
 }
 
@@ -343,9 +344,14 @@ Result<Incident> IncidentService::Update(store::WriteTxn& txn, const Actor& acto
     auto e =
         txn.AppendTimeline(SystemEvent(actor, next.id, next.updated_at, status_event, o.Build()));
     if (!e.ok()) return e.status();
-    if (observer_ != nullptr && next.status == IncidentStatus::kResolved) {
-      TOCSIN_RETURN_IF_ERROR(observer_->OnIncidentResolved(txn, actor, next));
+    if (next.status == IncidentStatus::kResolved) {
+      for (IncidentObserver* observer : observers_) {
+        TOCSIN_RETURN_IF_ERROR(observer->OnIncidentResolved(txn, actor, next));
+      }
     }
+  }
+  for (IncidentObserver* observer : observers_) {
+    TOCSIN_RETURN_IF_ERROR(observer->OnIncidentChanged(txn, actor, *current, next));
   }
   return next;
 }
@@ -465,7 +471,12 @@ Result<TimelineEvent> IncidentService::AddEvent(store::WriteTxn& txn, const Acto
   e.actor = actor.who.id;
   e.request_id = actor.request_id;
   e.system = false;
-  return txn.AppendTimeline(std::move(e));
+  auto stored = txn.AppendTimeline(std::move(e));
+  if (!stored.ok() || stored->event_type != kNoteEvent) return stored;
+  for (IncidentObserver* observer : observers_) {
+    TOCSIN_RETURN_IF_ERROR(observer->OnNoteAdded(txn, actor, *incident, *stored));
+  }
+  return stored;
 }
 
 Result<TimelineEvent> IncidentService::EditEvent(store::WriteTxn& txn, const Actor& actor,

@@ -5,6 +5,7 @@
 #include "tocsin/domain/contact.h"
 #include "tocsin/domain/engagement.h"
 #include "tocsin/domain/incident.h"
+#include "tocsin/domain/outbox.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/principal.h"
 
@@ -153,6 +154,16 @@ constexpr std::pair<ReceiptType, const char*> kReceiptTypes[] = {
     {ReceiptType::kRead, "READ"}, {ReceiptType::kError, "ERROR"},
     {ReceiptType::kStop, "STOP"},
 };
+constexpr std::pair<OutboxKind, const char*> kOutboxKinds[] = {
+    {OutboxKind::kTestPage, "TEST_PAGE"},
+    {OutboxKind::kChat, "CHAT"},
+    {OutboxKind::kWebhook, "WEBHOOK"},
+};
+constexpr std::pair<OutboxState, const char*> kOutboxStates[] = {
+    {OutboxState::kQueued, "QUEUED"},   {OutboxState::kSending, "SENDING"},
+    {OutboxState::kSent, "SENT"},       {OutboxState::kFailed, "FAILED"},
+    {OutboxState::kUnknown, "UNKNOWN"},
+};
 constexpr std::pair<ContactType, const char*> kContactTypes[] = {
     {ContactType::kPersonal, "PERSONAL"},
     {ContactType::kEscalation, "ESCALATION"},
@@ -173,6 +184,14 @@ std::optional<RunState> ParseRunState(std::string_view text) { return ParseName(
 const char* PageStateName(PageState state) { return NameOf(kPageStates, state); }
 std::optional<PageState> ParsePageState(std::string_view text) {
   return ParseName(kPageStates, text);
+}
+const char* OutboxKindName(OutboxKind kind) { return NameOf(kOutboxKinds, kind); }
+std::optional<OutboxKind> ParseOutboxKind(std::string_view text) {
+  return ParseName(kOutboxKinds, text);
+}
+const char* OutboxStateName(OutboxState state) { return NameOf(kOutboxStates, state); }
+std::optional<OutboxState> ParseOutboxState(std::string_view text) {
+  return ParseName(kOutboxStates, text);
 }
 const char* ReceiptTypeName(ReceiptType type) { return NameOf(kReceiptTypes, type); }
 std::optional<ReceiptType> ParseReceiptType(std::string_view text) {

@@ -26,7 +26,7 @@ class FileNotifier final : public Notifier {
     Append(o.Build()).IgnoreError();  // Activation can be re-requested; nothing to report to.
   }
 
-  Result<std::string> SendPage(const PageMessage& p) override {
+  Result<Handover> SendPage(const PageMessage& p) override {
     JsonObject o;
     o.Add("kind", "page").Add("pageId", p.page_id).Add("engagementId", p.engagement_id);
     o.Add("incidentId", p.incident_id).Add("contact", p.contact_alias);
@@ -36,7 +36,7 @@ class FileNotifier final : public Notifier {
     o.Add("publicSubject", p.public_subject).Add("publicContent", p.public_content);
     o.Add("code", p.accept_code).Add("ackUrl", p.ack_url);
     TOCSIN_RETURN_IF_ERROR(Append(o.Build()));
-    return "file:" + p.page_id;
+    return Handover{"file:" + p.page_id, {}};
   }
 
  private:

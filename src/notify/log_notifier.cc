@@ -18,13 +18,13 @@ class LogNotifier final : public Notifier {
         code);
   }
 
-  Result<std::string> SendPage(const PageMessage& p) override {
+  Result<Handover> SendPage(const PageMessage& p) override {
     spdlog::warn(
         "msg=\"page (notify.driver=log: no delivery configured)\" page={} contact={} type={} "
         "address={} attempt={} subject={} code={} ack={}",
         p.page_id, p.contact_alias, domain::ChannelTypeName(p.channel_type),
         LogQuote(p.delivery_address), p.attempt, LogQuote(p.subject), p.accept_code, p.ack_url);
-    return "log:" + p.page_id;
+    return Handover{"log:" + p.page_id, {}};
   }
 };
 

@@ -74,7 +74,7 @@ EngagementRun ReadRun(const Stmt& s) {
 constexpr const char* kPageColumns =
     "seq, id, engagement_id, run_id, contact_id, contact_alias, channel_id, channel_type, "
     "delivery_address, incident_id, stage, pass, attempt, state, code_hash, token_hash, "
-    "code_failures, acknowledged, created_at, sent_at, delivered_at, read_at";
+    "code_failures, acknowledged, created_at, sent_at, delivered_at, read_at, provider_ref";
 
 domain::Page ReadPage(const Stmt& s) {
   domain::Page p;
@@ -99,6 +99,7 @@ domain::Page ReadPage(const Stmt& s) {
   p.sent_at = OptTime(s, 19);
   p.delivered_at = OptTime(s, 20);
   p.read_at = OptTime(s, 21);
+  p.provider_ref = s.Text(22);
   return p;
 }
 
@@ -199,6 +200,25 @@ Result<domain::Page> EngagementTable::FindPageByToken(std::string_view token_has
   auto s = db_.Prepare(sql.c_str());
   if (s.ok()) s->Bind(1, token_hash);
   return One<domain::Page>(std::move(s), ReadPage, "page");
+}
+
+Result<domain::Page> EngagementTable::FindPageByProviderRef(std::string_view ref) {
+  static const std::string sql =
+      std::string("SELECT ") + kPageColumns + " FROM pages WHERE provider_ref = ?1";
+  auto s = db_.Prepare(sql.c_str());
+  if (s.ok()) s->Bind(1, ref);
+  return One<domain::Page>(std::move(s), ReadPage, "page");
+}
+
+Result<std::vector<domain::Page>> EngagementTable::ListRecentPagesTo(std::string_view address,
+                                                                     size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kPageColumns +
+                                 " FROM pages WHERE delivery_address = ?1 ORDER BY seq DESC "
+                                 "LIMIT ?2";
+  auto s = db_.Prepare(sql.c_str());
+  if (!s.ok()) return s.status();
+  s->Bind(1, address).Bind(2, static_cast<int64_t>(limit));
+  return All<domain::Page>(*s, ReadPage);
 }
 
 Result<Page<domain::Page>> EngagementTable::ListPages(const PageQuery& q) {
@@ -351,13 +371,15 @@ Status EngagementTable::InsertPage(const domain::Page& p) {
 Status EngagementTable::UpdatePage(const domain::Page& p) {
   auto s = db_.Prepare(
       "UPDATE pages SET state = ?2, code_hash = ?3, token_hash = ?4, code_failures = ?5, "
-      "acknowledged = ?6, sent_at = ?7, delivered_at = ?8, read_at = ?9 WHERE id = ?1");
+      "acknowledged = ?6, sent_at = ?7, delivered_at = ?8, read_at = ?9, provider_ref = ?10 "
+      "WHERE id = ?1");
   if (!s.ok()) return s.status();
   s->Bind(1, p.id).Bind(2, domain::PageStateName(p.state)).Bind(3, p.code_hash);
   BindOptionalText(*s, 4, p.token_hash);
   s->Bind(5, p.code_failures).Bind(6, p.acknowledged ? 1 : 0);
   s->BindOptional(7, OptMillis(p.sent_at)).BindOptional(8, OptMillis(p.delivered_at));
   s->BindOptional(9, OptMillis(p.read_at));
+  BindOptionalText(*s, 10, p.provider_ref);
   TOCSIN_RETURN_IF_ERROR(s->Run());
   if (db_.Changes() == 0) return NotFound("page not found");
   return Status::Ok();
@@ -459,6 +481,89 @@ Result<int64_t> JobTable::CancelJobs(std::string_view owner, std::string_view re
   s->Bind(1, owner).Bind(2, ref);
   TOCSIN_RETURN_IF_ERROR(s->Run());
   return db_.Changes();
+}
+
+namespace {
+
+constexpr const char* kOutboxColumns =
+    "seq, id, kind, incident_id, target_id, event, body, state, attempts, max_attempts, next_at, "
+    "last_error, provider_ref, created_at, sent_at";
+
+domain::OutboxMessage ReadOutbox(const Stmt& s) {
+  domain::OutboxMessage m;
+  m.id = s.Text(1);
+  m.kind = domain::ParseOutboxKind(s.Text(2)).value_or(domain::OutboxKind::kWebhook);
+  m.incident_id = s.Text(3);
+  m.target_id = s.Text(4);
+  m.event = s.Text(5);
+  m.body = s.Text(6);
+  m.state = domain::ParseOutboxState(s.Text(7)).value_or(domain::OutboxState::kUnknown);
+  m.attempts = static_cast<int>(s.Int(8));
+  m.max_attempts = static_cast<int>(s.Int(9));
+  m.next_at = FromUnixMillis(s.Int(10));
+  m.last_error = s.Text(11);
+  m.provider_ref = s.Text(12);
+  m.created_at = FromUnixMillis(s.Int(13));
+  m.sent_at = OptTime(s, 14);
+  return m;
+}
+
+}  // namespace
+
+Result<domain::OutboxMessage> OutboxTable::GetOutbox(std::string_view id) {
+  static const std::string sql =
+      std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?1";
+  auto s = db_.Prepare(sql.c_str());
+  if (s.ok()) s->Bind(1, id);
+  return One<domain::OutboxMessage>(std::move(s), ReadOutbox, "outbox message");
+}
+
+Result<std::vector<domain::OutboxMessage>> OutboxTable::ListOutboxInFlight(size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kOutboxColumns +
+                                 " FROM outbox WHERE state IN ('QUEUED', 'SENDING') "
+                                 "ORDER BY next_at LIMIT ?1";
+  auto s = db_.Prepare(sql.c_str());
+  if (!s.ok()) return s.status();
+  s->Bind(1, static_cast<int64_t>(limit));
+  return All<domain::OutboxMessage>(*s, ReadOutbox);
+}
+
+Result<std::vector<domain::OutboxMessage>> OutboxTable::ListOutboxOfIncident(
+    std::string_view incident_id, size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kOutboxColumns +
+                                 " FROM outbox WHERE incident_id = ?1 ORDER BY seq LIMIT ?2";
+  auto s = db_.Prepare(sql.c_str());
+  if (!s.ok()) return s.status();
+  s->Bind(1, incident_id).Bind(2, static_cast<int64_t>(limit));
+  return All<domain::OutboxMessage>(*s, ReadOutbox);
+}
+
+Status OutboxTable::InsertOutbox(const domain::OutboxMessage& m) {
+  auto s = db_.Prepare(
+      "INSERT INTO outbox (id, kind, incident_id, target_id, event, body, state, attempts, "
+      "max_attempts, next_at, last_error, provider_ref, created_at, sent_at) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  if (!s.ok()) return s.status();
+  s->Bind(1, m.id).Bind(2, domain::OutboxKindName(m.kind));
+  BindOptionalText(*s, 3, m.incident_id);
+  s->Bind(4, m.target_id).Bind(5, m.event).Bind(6, m.body);
+  s->Bind(7, domain::OutboxStateName(m.state)).Bind(8, m.attempts).Bind(9, m.max_attempts);
+  s->Bind(10, ToUnixMillis(m.next_at)).Bind(11, m.last_error).Bind(12, m.provider_ref);
+  s->Bind(13, ToUnixMillis(m.created_at)).BindOptional(14, OptMillis(m.sent_at));
+  return s->Run();
+}
+
+Status OutboxTable::UpdateOutbox(const domain::OutboxMessage& m) {
+  auto s = db_.Prepare(
+      "UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, last_error = ?5, "
+      "provider_ref = ?6, sent_at = ?7 WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, m.id).Bind(2, domain::OutboxStateName(m.state)).Bind(3, m.attempts);
+  s->Bind(4, ToUnixMillis(m.next_at)).Bind(5, m.last_error).Bind(6, m.provider_ref);
+  s->BindOptional(7, OptMillis(m.sent_at));
+  TOCSIN_RETURN_IF_ERROR(s->Run());
+  if (db_.Changes() == 0) return NotFound("outbox message not found");
+  return Status::Ok();
 }
 
 }  // namespace tocsin::store

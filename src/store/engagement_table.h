@@ -1,5 +1,5 @@
 // Persistence of engagements, runs, pages, receipts and scheduler jobs
-// (migrations/0003). Functions over one connection; not thread-safe. On a
+// (migrations/0003), and of the outbox (0004). Functions over one connection; not thread-safe. On a
 // reader connection only the reading methods may be used.
 #pragma once
 
@@ -18,6 +18,9 @@ class EngagementTable final : public EngagementWriter {
   Result<std::vector<domain::EngagementRun>> ListRuns(std::string_view engagement_id) override;
   Result<domain::Page> GetPage(std::string_view id) override;
   Result<domain::Page> FindPageByToken(std::string_view token_hash) override;
+  Result<domain::Page> FindPageByProviderRef(std::string_view ref) override;
+  Result<std::vector<domain::Page>> ListRecentPagesTo(std::string_view address,
+                                                      size_t limit) override;
   Result<Page<domain::Page>> ListPages(const PageQuery& query) override;
   Result<std::vector<domain::Page>> ListRunPages(std::string_view run_id) override;
   Result<std::vector<std::string>> ListPageIdsInState(domain::PageState state,
@@ -45,6 +48,21 @@ class JobTable final : public JobWriter {
   Result<int64_t> InsertJob(const domain::Job& job) override;
   Status FinishJob(int64_t id, domain::JobState state, TimePoint at) override;
   Result<int64_t> CancelJobs(std::string_view owner, std::string_view ref) override;
+
+ private:
+  Db& db_;
+};
+
+class OutboxTable final : public OutboxWriter {
+ public:
+  explicit OutboxTable(Db& db) : db_(db) {}
+
+  Result<domain::OutboxMessage> GetOutbox(std::string_view id) override;
+  Result<std::vector<domain::OutboxMessage>> ListOutboxInFlight(size_t limit) override;
+  Result<std::vector<domain::OutboxMessage>> ListOutboxOfIncident(std::string_view incident_id,
+                                                                  size_t limit) override;
+  Status InsertOutbox(const domain::OutboxMessage& message) override;
+  Status UpdateOutbox(const domain::OutboxMessage& message) override;
 
  private:
   Db& db_;

@@ -43,11 +43,13 @@ class Queries {
         incidents_(db),
         engagements_(db),
         jobs_(db),
+        outbox_(db),
         ledger_(writer ? std::make_unique<LedgerWriter>(db) : std::make_unique<LedgerReader>(db)) {}
 
   IncidentTable& incidents() { return incidents_; }
   EngagementTable& engagements() { return engagements_; }
   JobTable& jobs() { return jobs_; }
+  OutboxTable& outbox() { return outbox_; }
   LedgerReader& ledger() { return *ledger_; }
   // REQUIRES: constructed with writer = true.
   LedgerWriter& ledger_writer() { return static_cast<LedgerWriter&>(*ledger_); }
@@ -162,6 +164,7 @@ class Queries {
   IncidentTable incidents_;
   EngagementTable engagements_;
   JobTable jobs_;
+  OutboxTable outbox_;
   std::unique_ptr<LedgerReader> ledger_;
 };
 
@@ -227,6 +230,7 @@ class ReadTxnImpl final : public ReadTxn {
   }
   EngagementReader& Engagements() override { return q_.engagements(); }
   JobReader& Jobs() override { return q_.jobs(); }
+  OutboxReader& Outbox() override { return q_.outbox(); }
 
  private:
   Queries& q_;
@@ -314,6 +318,7 @@ class WriteTxnImpl final : public WriteTxn {
   // tocsin::store::WriteTxn
   EngagementWriter& Engagements() override { return q_.engagements(); }
   JobWriter& Jobs() override { return q_.jobs(); }
+  OutboxWriter& Outbox() override { return q_.outbox(); }
   Status InsertApiKey(const domain::ApiKey& k) override {
     auto s = q_.db().Prepare(
         "INSERT INTO api_keys (id, name, role, key_hash, prefix, created_at, created_by, "

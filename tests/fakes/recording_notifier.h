@@ -38,7 +38,7 @@ class RecordingNotifier final : public notify::Notifier {
     messages_.push_back(std::move(m));
   }
 
-  Result<std::string> SendPage(const notify::PageMessage& p) override {
+  Result<notify::Handover> SendPage(const notify::PageMessage& p) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (fail_pages_) return Unavailable("carrier refused (test)");
     Message m;
@@ -52,7 +52,7 @@ class RecordingNotifier final : public notify::Notifier {
     m.ack_url = p.ack_url;
     m.subject = p.subject;
     messages_.push_back(std::move(m));
-    return "rec:" + p.page_id;
+    return notify::Handover{"rec:" + p.page_id, {}};
   }
 
   // Makes SendPage fail (true) or succeed again (false).

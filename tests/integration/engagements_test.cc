@@ -5,6 +5,7 @@
 //
 // Every test ends (TearDown) by letting the engine go idle and asserting that
 // no page was sent that the test did not take and check.
+#include <algorithm>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -68,13 +69,26 @@ class EngagementsTest : public ::testing::Test {
     server_.clock().Advance(std::chrono::minutes(minutes));
     server_.app().WaitEngineIdle();
   }
-  // Takes the pages sent so far and checks who got them, in order.
+  // Takes the pages sent so far and checks who got them. Pages due at the
+  // same instant are handed over by several delivery workers at once, in no
+  // fixed order: they are compared as a multiset and returned in the order of
+  // `contacts`.
   std::vector<Message> ExpectPages(const std::vector<std::string>& contacts) {
     auto pages = server_.notifier().TakePages();
+    std::vector<Message> ordered;
+    for (const std::string& c : contacts) {
+      auto it = std::find_if(pages.begin(), pages.end(),
+                             [&](const Message& m) { return m.contact == c; });
+      if (it == pages.end()) break;
+      ordered.push_back(std::move(*it));
+      pages.erase(it);
+    }
     std::vector<std::string> got;
+    for (const auto& p : ordered) got.push_back(p.contact);
     for (const auto& p : pages) got.push_back(p.contact);
     EXPECT_EQ(got, contacts);
-    return pages;
+    for (auto& p : pages) ordered.push_back(std::move(p));
+    return ordered;
   }
   HttpResult Accept(const Message& page, const std::string& code) {
     auto r = admin_.Post("/api/v1/pages/" + page.page_id + "/accept", {{"code", code}});

@@ -14,17 +14,16 @@
 //  - `tocsin verify` says the ledger is intact.
 #include <signal.h>
 
-#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/test_server.h"
+#include "support/wait_for.h"
 
 namespace tocsin::test {
 namespace {
@@ -78,16 +77,6 @@ class EngineCrashTest : public ::testing::TestWithParam<const char*> {
       }
       ASSERT_EQ(c.Patch("/api/v1/contacts/" + alias, {{"plan", {{"stages", stages}}}}).status, 200);
     }
-  }
-
-  // Polls the real server until `done` holds (up to 30 s of real time).
-  template <typename Pred>
-  bool WaitFor(Pred done) {
-    for (int i = 0; i < 600; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
   }
 
   TempDir dir_;

@@ -2,19 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tocsin/core/ids.h"
-
 namespace tocsin::test {
-
-TempDir::TempDir() {
-  path_ = std::filesystem::temp_directory_path() / ("tocsin-test-" + NewUuid());
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 TestServer::TestServer() {
   auto config = app::LoadConfig({}, {});

@@ -11,22 +11,11 @@
 #include "fakes/fake_clock.h"
 #include "fakes/recording_notifier.h"
 #include "support/http_client.h"
+#include "support/temp_dir.h"
 
 namespace tocsin::test {
 
 inline constexpr const char* kAdminToken = "tcn_test_admin_token_0123456789";
-
-// Returns a fresh, empty directory under the system temp dir (removed by
-// TempDir's destructor).
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class TestServer {
  public:

@@ -21,6 +21,7 @@
 #include "tocsin/domain/engagement_service.h"
 #include "tocsin/domain/incident_service.h"
 #include "tocsin/domain/ledger_service.h"
+#include "tocsin/domain/outbox_service.h"
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/domain/principal.h"
 #include "tocsin/http/router.h"
@@ -32,6 +33,8 @@ struct ApiConfig {
   std::string aws_region = "us-east-1";         // Region part of ssm-contacts ARNs.
   std::string aws_account_id = "000000000000";  // 12 digits, the account part of ARNs.
   std::string public_url = "http://127.0.0.1:8080";
+  // Validates X-Twilio-Signature on /hooks/twilio/*; empty: those routes 404.
+  std::string twilio_auth_token;
   // Live streams (GET /api/v1/stream): the heartbeat period, the most open
   // streams, and the backlog bytes one stream connection sends before it ends
   // so that the client resumes with Last-Event-ID (keep it under the HTTP
@@ -51,6 +54,7 @@ struct Services {
   domain::IncidentService* incidents = nullptr;
   const domain::LedgerService* ledger = nullptr;
   domain::EngagementService* engagements = nullptr;
+  domain::OutboxService* outbox = nullptr;
   // The database file, for GET /api/v1/ledger/verify (store::VerifyLedgerFile
   // opens it read-only on connections of its own). Empty: that route answers 503.
   std::string db_path;

@@ -3,12 +3,20 @@
 // appear in the order they are added. Not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tocsin {
+
+// Returns the length in bytes (1 to 4) of the well-formed UTF-8 sequence that
+// starts `s` (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF; an ASCII byte is a sequence of 1), or 0 when `s` is empty or does
+// not start with one (a stray continuation byte, a truncated sequence, ...).
+// Never reads past the end of `s`.
+size_t Utf8SequenceLength(std::string_view s);
 
 // Escapes `text` as the inside of a JSON string literal (quotes, backslash,
 // control characters; other UTF-8 passes through).

@@ -103,6 +103,8 @@ struct Page {
   std::optional<TimePoint> sent_at;
   std::optional<TimePoint> delivered_at;
   std::optional<TimePoint> read_at;
+  // "<carrier>:<carrier's id>" once a carrier took the page; empty before.
+  std::string provider_ref;
 };
 
 enum class ReceiptType { kSent, kDelivered, kRead, kError, kStop };

@@ -68,6 +68,7 @@ inline constexpr const char* kPageFailedEvent = "Page Failed";
 inline constexpr const char* kPageUnknownEvent = "Page Outcome Unknown";
 inline constexpr const char* kPageDeliveredEvent = "Page Delivered";
 inline constexpr const char* kPageAcknowledgedEvent = "Page Acknowledged";
+inline constexpr const char* kPageReceiptEvent = "Page Receipt";
 inline constexpr const char* kEngagementAcknowledgedEvent = "Engagement Acknowledged";
 inline constexpr const char* kEngagementStoppedEvent = "Engagement Stopped";
 inline constexpr const char* kEngagementUnacknowledgedEvent = "Engagement Ended Unacknowledged";
@@ -101,12 +102,25 @@ struct OutgoingPage {
   std::string public_content;
   std::string accept_code;  // Plain text: only in memory, on its way to the person.
   std::string ack_token;    // For the acknowledgement link /ack/{token}.
+  // The incident at claim time (empty / 0 without one).
+  std::string incident_title;
+  int incident_impact = 0;
+  std::string incident_summary;
+};
+
+// What the delivery layer learned about a page it handed over.
+struct SendOutcome {
+  // The carrier's reference ("twilio:SM…") when a carrier took the page;
+  // else why none did.
+  Result<std::string> ref = std::string();
+  // Carriers that did not take it before one did ("name: why").
+  std::vector<std::string> failovers;
 };
 
 // Commit-time notifications (run on the writer thread after the commit).
 struct EngagementListeners {
   std::function<void(int64_t job_id, TimePoint due)> job_scheduled;
-  std::function<void(const std::string& page_id)> page_queued;
+  std::function<void(const Page& page)> page_queued;
 };
 
 class EngagementService final : public IncidentObserver {
@@ -138,12 +152,23 @@ class EngagementService final : public IncidentObserver {
 
   // Delivery. Claims a QUEUED page: kFailedPrecondition if it is not queued.
   Result<OutgoingPage> ClaimForSending(store::WriteTxn& txn, std::string_view page_id);
-  // Records the notifier's answer (provider message id or error) for a SENDING page.
+  // Records the notifier's answer for a SENDING page: SENT with the
+  // carrier's reference, or FAILED; failovers go on the timeline.
   Status RecordSendResult(store::WriteTxn& txn, std::string_view page_id,
-                          const Result<std::string>& outcome);
+                          const SendOutcome& outcome);
+  // A carrier's status callback for the page it knows as `ref`: DELIVERED
+  // and READ are kept as receipts (READ does not acknowledge), ERROR too.
+  // kNotFound for an unknown reference; a repeated receipt type is ignored.
+  Status RecordCarrierReceipt(store::WriteTxn& txn, std::string_view ref, ReceiptType type,
+                              std::string info);
+  // A reply by SMS ("ACK 123456") from `address`: acknowledges the newest of
+  // that address's recent pages whose accept code matches. kNotFound when no
+  // recent page to that address has the code.
+  Result<Page> AcceptReply(store::WriteTxn& txn, const Actor& actor, std::string_view address,
+                           std::string_view code);
   // At start-up, before delivery resumes: SENDING pages become UNKNOWN.
-  // Returns the ids of QUEUED pages, which still need delivering.
-  Result<std::vector<std::string>> Recover(store::WriteTxn& txn);
+  // Returns the QUEUED pages, which still need delivering, oldest first.
+  Result<std::vector<Page>> Recover(store::WriteTxn& txn);
 
   // IncidentObserver: engage the plan's contacts; stop paging on resolve.
   Status OnIncidentStarted(store::WriteTxn& txn, const Actor& actor,

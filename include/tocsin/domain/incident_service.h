@@ -80,6 +80,17 @@ class IncidentObserver {
                                    const StartResult& started) = 0;
   virtual Status OnIncidentResolved(store::WriteTxn& txn, const Actor& actor,
                                     const Incident& incident) = 0;
+  // Any committed change of an incident's fields or status (after the
+  // specific callbacks above). `before` is the incident as it was.
+  virtual Status OnIncidentChanged(store::WriteTxn& /*txn*/, const Actor& /*actor*/,
+                                   const Incident& /*before*/, const Incident& /*after*/) {
+    return Status::Ok();
+  }
+  // A note (a person's timeline entry of type kNoteEvent) was added.
+  virtual Status OnNoteAdded(store::WriteTxn& /*txn*/, const Actor& /*actor*/,
+                             const Incident& /*incident*/, const TimelineEvent& /*note*/) {
+    return Status::Ok();
+  }
 };
 
 class IncidentService {
@@ -87,8 +98,8 @@ class IncidentService {
   // `account_id` is the 12-digit account of incident ARNs.
   explicit IncidentService(std::string account_id) : account_id_(std::move(account_id)) {}
 
-  // Sets the observer (not owned; may be null). Call before serving.
-  void SetObserver(IncidentObserver* observer) { observer_ = observer; }
+  // Adds an observer (not owned); told in the order added. Call before serving.
+  void AddObserver(IncidentObserver* observer) { observers_.push_back(observer); }
 
   // Starts an incident from a response plan, or, if an OPEN incident has the
   // effective dedupe string (the plan's, else the trigger's ARN), records a
@@ -137,7 +148,7 @@ class IncidentService {
                             const std::vector<EventReference>& refs) const;
 
   std::string account_id_;
-  IncidentObserver* observer_ = nullptr;
+  std::vector<IncidentObserver*> observers_;
 };
 
 // Returns an audit ledger entry (no incident) for a configuration change.

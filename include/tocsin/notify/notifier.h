@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tocsin/core/status.h"
 #include "tocsin/domain/contact.h"
@@ -19,6 +20,10 @@ struct PageMessage {
   std::string page_id;
   std::string engagement_id;
   std::string incident_id;  // Empty without incident.
+  // The incident as it was when the page was claimed (empty / 0 without one).
+  std::string incident_title;
+  int incident_impact = 0;  // 1 (critical) .. 5 (no impact).
+  std::string incident_summary;
   std::string contact_alias;
   std::string channel_id;
   domain::ChannelType channel_type = domain::ChannelType::kEmail;
@@ -34,6 +39,16 @@ struct PageMessage {
   std::string ack_url;      // Opens a page that acknowledges on confirmation.
 };
 
+// What a notifier reports for a page a carrier accepted.
+struct Handover {
+  // "<carrier>:<carrier's id>" (e.g. "twilio:SM0123…", "smtp:<page-…@tocsin>"):
+  // status callbacks and replies find the page by it. Unique per page.
+  std::string ref;
+  // Carriers tried first that did not take the page, each "name: why", in
+  // order (recorded on the timeline).
+  std::vector<std::string> failovers;
+};
+
 class Notifier {
  public:
   virtual ~Notifier() = default;
@@ -42,11 +57,12 @@ class Notifier {
   // on the store's writer thread from a commit hook: must return quickly.
   virtual void SendActivationCode(const domain::Channel& channel, const std::string& code) = 0;
 
-  // Hands a page to its carrier. Returns the carrier's message id (kept as
-  // the SENT receipt), or an error (the page is marked FAILED with it).
+  // Hands a page to its carrier (the first of a channel type's carriers that
+  // takes it). Returns the handover (kept as the SENT receipt), or an error
+  // naming every carrier's failure (the page is marked FAILED with it).
   // Called on the delivery thread, one page at a time; should not block for
   // more than a few seconds.
-  virtual Result<std::string> SendPage(const PageMessage& page) = 0;
+  virtual Result<Handover> SendPage(const PageMessage& page) = 0;
 };
 
 // Returns a Notifier that only logs (with the code, at warning level, so a

@@ -32,6 +32,7 @@
 #include "tocsin/domain/contact.h"
 #include "tocsin/domain/engagement.h"
 #include "tocsin/domain/incident.h"
+#include "tocsin/domain/outbox.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
 #include "tocsin/domain/timeline.h"
@@ -174,6 +175,11 @@ class EngagementReader {
   virtual Result<domain::Page> GetPage(std::string_view id) = 0;
   // The page whose acknowledgement-link token hashes to `token_hash`.
   virtual Result<domain::Page> FindPageByToken(std::string_view token_hash) = 0;
+  // The page a carrier knows as `ref` ("twilio:SM…"); kNotFound if none.
+  virtual Result<domain::Page> FindPageByProviderRef(std::string_view ref) = 0;
+  // The latest `limit` pages sent to `address`, newest first (replies by SMS).
+  virtual Result<std::vector<domain::Page>> ListRecentPagesTo(std::string_view address,
+                                                              size_t limit) = 0;
   virtual Result<Page<domain::Page>> ListPages(const PageQuery& query) = 0;
   // Pages of one run, oldest first.
   virtual Result<std::vector<domain::Page>> ListRunPages(std::string_view run_id) = 0;
@@ -196,6 +202,25 @@ class EngagementWriter : public EngagementReader {
   // Stores state, hashes, failures, acknowledged and the times.
   virtual Status UpdatePage(const domain::Page& page) = 0;
   virtual Status AddReceipt(const domain::Receipt& receipt) = 0;
+};
+
+// The outbox of messages other than pages (see domain/outbox.h).
+class OutboxReader {
+ public:
+  virtual ~OutboxReader() = default;
+  virtual Result<domain::OutboxMessage> GetOutbox(std::string_view id) = 0;
+  // QUEUED and SENDING messages, oldest first, at most `limit` (recovery).
+  virtual Result<std::vector<domain::OutboxMessage>> ListOutboxInFlight(size_t limit) = 0;
+  // An incident's messages, oldest first, at most `limit`.
+  virtual Result<std::vector<domain::OutboxMessage>> ListOutboxOfIncident(
+      std::string_view incident_id, size_t limit) = 0;
+};
+
+class OutboxWriter : public OutboxReader {
+ public:
+  virtual Status InsertOutbox(const domain::OutboxMessage& message) = 0;
+  // Stores state, attempts, next_at, last_error, provider_ref and sent_at.
+  virtual Status UpdateOutbox(const domain::OutboxMessage& message) = 0;
 };
 
 // Durable jobs of the scheduler.
@@ -272,6 +297,7 @@ class ReadTxn {
 
   virtual EngagementReader& Engagements() = 0;
   virtual JobReader& Jobs() = 0;
+  virtual OutboxReader& Outbox() = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -286,6 +312,7 @@ class WriteTxn : public ReadTxn {
 
   EngagementWriter& Engagements() override = 0;
   JobWriter& Jobs() override = 0;
+  OutboxWriter& Outbox() override = 0;
 
   virtual Status InsertApiKey(const domain::ApiKey& key) = 0;
   // kNotFound if there is no such key.

@@ -1,0 +1,51 @@
+#include "tocsin/core/escape.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tocsin/core/json_text.h"
+
+namespace tocsin {
+namespace {
+
+TEST(XmlEscapeTest, EscapesMarkupAndBothQuotes) {
+  EXPECT_EQ(XmlEscape("plain text"), "plain text");
+  EXPECT_EQ(XmlEscape("<b>&\"x\"'y'</b>"), "&lt;b&gt;&amp;&quot;x&quot;&#39;y&#39;&lt;/b&gt;");
+  // An entity in the input is text, not markup.
+  EXPECT_EQ(XmlEscape("&amp;"), "&amp;amp;");
+  EXPECT_EQ(XmlEscape(""), "");
+}
+
+TEST(XmlEscapeTest, ReplacesCharactersXmlForbidsAndKeepsUtf8) {
+  EXPECT_EQ(XmlEscape("a\tb\nc\rd"), "a\tb\nc\rd");
+  EXPECT_EQ(XmlEscape(std::string("x\0y", 3)), "x y");
+  EXPECT_EQ(XmlEscape("\x01\x08\x0b\x0c\x1f\x7f"), "      ");
+  EXPECT_EQ(XmlEscape("caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x94\x94"),
+            "caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x94\x94");
+}
+
+TEST(Utf8SequenceLengthTest, MeasuresWellFormedSequences) {
+  EXPECT_EQ(Utf8SequenceLength("a"), 1u);
+  EXPECT_EQ(Utf8SequenceLength("abc"), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9x"), 2u);
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC"), 3u);
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x94\x94"), 4u);
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x8F\xBF\xBF"), 4u);  // U+10FFFF.
+}
+
+TEST(Utf8SequenceLengthTest, RejectsIllFormedSequences) {
+  EXPECT_EQ(Utf8SequenceLength(""), 0u);
+  EXPECT_EQ(Utf8SequenceLength("\x80"), 0u);              // Lone continuation.
+  EXPECT_EQ(Utf8SequenceLength("\xC3"), 0u);              // Truncated.
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82"), 0u);          // Truncated.
+  EXPECT_EQ(Utf8SequenceLength("\xC0\x80"), 0u);          // Overlong NUL.
+  EXPECT_EQ(Utf8SequenceLength("\xE0\x80\xAF"), 0u);      // Overlong '/'.
+  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80"), 0u);      // Surrogate.
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80"), 0u);  // Above U+10FFFF.
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x28\xA1"), 0u);      // Bad continuation.
+  EXPECT_EQ(Utf8SequenceLength("\xFF"), 0u);
+}
+
+}  // namespace
+}  // namespace tocsin
