@@ -100,7 +100,14 @@ Status App::SetUpCarriers() {
   options.rate_per_second = cc.rate_per_second;
   options.clock = clock_;
   if (!cc.smtp.url.empty()) {
-    auto mailer = notify::NewSmtpMailer(cc.smtp);
+    notify::SmtpOptions smtp = cc.smtp;
+    // A password never crosses the network in the clear: with credentials,
+    // "auto" means the session must be upgraded (a stripped STARTTLS offer
+    // fails the mail instead of downgrading it).
+    if (!smtp.username.empty() && smtp.starttls == notify::StartTls::kAuto) {
+      smtp.starttls = notify::StartTls::kRequired;
+    }
+    auto mailer = notify::NewSmtpMailer(smtp);
     if (!mailer.ok()) return mailer.status();
     options.mailer = std::move(*mailer);
   }
