@@ -357,9 +357,15 @@ struct Arrival {
   std::string activation;  // An activation code, if this was one.
 };
 
+// A loopback server that records what arrives; subclasses speak the protocol.
 class Sink {
  public:
   virtual ~Sink() = default;
+  uint16_t port() const { return server_.port(); }
+  void Stop() { server_.Stop(); }
+  std::vector<std::pair<Steady::time_point, Steady::time_point>> Sessions() {
+    return server_.Sessions();
+  }
   std::vector<Arrival> Arrivals() const {
     std::lock_guard<std::mutex> lock(mu_);
     return arrivals_;
@@ -380,6 +386,13 @@ class Sink {
   }
 
  protected:
+  // Serves each connection with Serve() on `threads` threads. Call from the
+  // subclass constructor (Serve is virtual).
+  void Listen(int threads) {
+    server_.Start([this](int fd) { Serve(fd); }, threads);
+  }
+  virtual void Serve(int fd) = 0;
+
   void Record(Arrival a) {
     if (a.storm >= 0) storm_count_.fetch_add(1);
     std::lock_guard<std::mutex> lock(mu_);
@@ -390,23 +403,18 @@ class Sink {
   mutable std::mutex mu_;
   std::vector<Arrival> arrivals_;
   std::atomic<size_t> storm_count_{0};
+  LoopbackServer server_;
 };
 
 // (a) SMTP: 220, EHLO/HELO, MAIL, RCPT, DATA … ".", RSET, NOOP, QUIT; no
 // STARTTLS, no AUTH. Accepts every message.
 class SmtpSink final : public Sink {
  public:
-  explicit SmtpSink(int threads) {
-    server_.Start([this](int fd) { Serve(fd); }, threads);
-  }
-  uint16_t port() const { return server_.port(); }
-  void Stop() { server_.Stop(); }
-  std::vector<std::pair<Steady::time_point, Steady::time_point>> Sessions() {
-    return server_.Sessions();
-  }
+  explicit SmtpSink(int threads) { Listen(threads); }
+  ~SmtpSink() override { Stop(); }
 
  private:
-  void Serve(int fd) {
+  void Serve(int fd) override {
     Reader in(fd);
     if (!WriteAll(fd, "220 storm-sink ESMTP\r\n")) return;
     std::string line;
@@ -488,25 +496,17 @@ class SmtpSink final : public Sink {
       Record(a);
     }
   }
-
-  LoopbackServer server_;
 };
 
 // (b) Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json with a form body,
 // answered 201 {"sid":"SM<32 hex>","status":"queued"}; keep-alive.
 class TwilioSink final : public Sink {
  public:
-  explicit TwilioSink(int threads) {
-    server_.Start([this](int fd) { Serve(fd); }, threads);
-  }
-  uint16_t port() const { return server_.port(); }
-  void Stop() { server_.Stop(); }
-  std::vector<std::pair<Steady::time_point, Steady::time_point>> Sessions() {
-    return server_.Sessions();
-  }
+  explicit TwilioSink(int threads) { Listen(threads); }
+  ~TwilioSink() override { Stop(); }
 
  private:
-  void Serve(int fd) {
+  void Serve(int fd) override {
     Reader in(fd);
     std::string line;
     while (in.Line(&line)) {
@@ -568,7 +568,6 @@ class TwilioSink final : public Sink {
 
   static constexpr unsigned long long kSidSalt = 0x5713a0b1c2d3e4f5ULL;
   std::atomic<unsigned long long> next_sid_{1};
-  LoopbackServer server_;
 };
 
 // --- A keep-alive HTTP/1.1 client for the Tocsin API (one per thread) -----------

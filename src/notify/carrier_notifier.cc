@@ -47,6 +47,12 @@ std::string Clip(std::string_view text, size_t max) {
   return std::string(text.substr(0, cut)) + "…";
 }
 
+std::string Joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
 bool MayFailOver(StatusCode code) {
   return code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
          code == StatusCode::kResourceExhausted || code == StatusCode::kInternal;
@@ -143,19 +149,12 @@ class CarrierNotifier final : public Notifier {
       const std::string why = carrier->name() + ": " + sent.status().message();
       spdlog::warn("msg=\"carrier did not take the message\" id={} carrier={} error={}",
                    m.message_id, carrier->name(), LogQuote(sent.status().message()));
-      if (!MayFailOver(sent.status().code())) {
-        std::string all;
-        for (const auto& f : out.failovers) all += f + "; ";
-        return Status(sent.status().code(), all + why);
-      }
       out.failovers.push_back(why);
+      if (!MayFailOver(sent.status().code())) {
+        return Status(sent.status().code(), Joined(out.failovers));
+      }
     }
-    std::string all;
-    for (size_t i = 0; i < out.failovers.size(); ++i) {
-      if (i > 0) all += "; ";
-      all += out.failovers[i];
-    }
-    return Unavailable("every carrier failed: " + all);
+    return Unavailable("every carrier failed: " + Joined(out.failovers));
   }
 
   void ActivationLoop() {
