@@ -19,6 +19,7 @@ build_pkgs=(
 )
 test_pkgs=(
   clang libclang-rt-14-dev sqlite3 procps python3-aiosmtpd openssl
+  prometheus-alertmanager
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -18,13 +18,15 @@ Api::Api(ApiConfig config, Services services)
   AddCarrierHookRoutes(*impl_);
   AddOutboxRoutes(*impl_);
   AddRuleRoutes(*impl_);
+  AddIntegrationRoutes(*impl_);
+  AddIngestRoutes(*impl_);
 }
 
 Api::~Api() = default;
 
 std::vector<RouteInfo> Api::RouteTable() const {
   std::vector<RouteInfo> out;
-  for (const auto& r : impl_->routes) out.push_back({r.method, r.pattern, r.roles});
+  for (const auto& r : impl_->routes) out.push_back({r.method, r.pattern, r.roles, r.credential});
   return out;
 }
 

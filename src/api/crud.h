@@ -32,6 +32,9 @@ struct Crud {
   std::function<Status(store::WriteTxn&, std::string_view)> remove;
   // Prepares a fresh value before decoding (e.g. sets a contact's type).
   std::function<void(T&)> init = [](T&) {};
+  // False when the resource's POST needs its own route (e.g. it answers with
+  // a secret that is not part of the resource).
+  bool create_route = true;
 };
 
 inline http::Response WithEtag(http::Response r, int64_t version) {
@@ -71,27 +74,29 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
     };
   };
 
-  api.routes.push_back({"POST", crud->base, crud->write_roles, [&api, crud, respond](Call& call) {
-                          auto body = BodyJson(call.req);
-                          if (!body.ok()) return api.Fail(call, body.status());
-                          T value;
-                          crud->init(value);
-                          if (Status s = DecodeSpec(*crud, *body, value); !s.ok())
-                            return api.Fail(call, s);
-                          const auto who = call.who;
-                          api.Mutate<T>(
-                              call,
-                              [crud, who, rid = call.rid(),
-                               value = std::move(value)](store::WriteTxn& txn) -> Result<T> {
-                                auto created = crud->create(txn, who, value);
-                                if (!created.ok()) return created.status();
-                                TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "create", crud->kind,
-                                                             created->meta.id,
-                                                             crud->name_of(*created)));
-                                return created;
-                              },
-                              respond(201));
-                        }});
+  if (crud->create_route) {
+    api.routes.push_back({"POST", crud->base, crud->write_roles, [&api, crud, respond](Call& call) {
+                            auto body = BodyJson(call.req);
+                            if (!body.ok()) return api.Fail(call, body.status());
+                            T value;
+                            crud->init(value);
+                            if (Status s = DecodeSpec(*crud, *body, value); !s.ok())
+                              return api.Fail(call, s);
+                            const auto who = call.who;
+                            api.Mutate<T>(
+                                call,
+                                [crud, who, rid = call.rid(),
+                                 value = std::move(value)](store::WriteTxn& txn) -> Result<T> {
+                                  auto created = crud->create(txn, who, value);
+                                  if (!created.ok()) return created.status();
+                                  TOCSIN_RETURN_IF_ERROR(Audit(txn, who, rid, "create", crud->kind,
+                                                               created->meta.id,
+                                                               crud->name_of(*created)));
+                                  return created;
+                                },
+                                respond(201));
+                          }});
+  }
 
   api.routes.push_back({"GET", crud->base, crud->read_roles, [&api, crud](Call& call) {
                           auto options = ListOptionsFrom(call.req);

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/background.h"
 #include "tocsin/api/api.h"
 #include "tocsin/codec/json_reader.h"
 #include "tocsin/domain/resource.h"
@@ -49,6 +50,9 @@ struct RouteSpec {
   ApiHandler handler;
   size_t body_limit = http::kDefaultBodyLimit;
   bool redact_path = false;
+  // For public routes whose request carries its own credential (an ingest
+  // key): what it is. Such routes answer 401 to a wrong one.
+  std::string credential{};
 };
 
 // Role sets used by the route table.
@@ -156,6 +160,7 @@ class Api::Impl {
   std::vector<RouteSpec> routes;
   std::shared_ptr<LedgerStreams> streams;    // Set by AddStreamRoutes.
   std::shared_ptr<LedgerVerifier> verifier;  // Set by AddLedgerRoutes.
+  BackgroundWorker background;               // Stopped by StopStreams.
 };
 
 // Route groups, one per *_api.cc file.
@@ -170,6 +175,8 @@ void AddEngagementRoutes(Api::Impl& api);
 void AddCarrierHookRoutes(Api::Impl& api);
 void AddOutboxRoutes(Api::Impl& api);
 void AddRuleRoutes(Api::Impl& api);
+void AddIntegrationRoutes(Api::Impl& api);
+void AddIngestRoutes(Api::Impl& api);
 
 // Refuses new ledger verifications and waits for the running one to reply.
 void StopLedgerVerifier(Api::Impl& api);

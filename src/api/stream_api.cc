@@ -75,6 +75,7 @@ void Api::PublishLedger(const std::vector<domain::TimelineEvent>& entries) {
 void Api::StopStreams() {
   if (impl_->streams) impl_->streams->Stop();
   StopLedgerVerifier(*impl_);
+  impl_->background.Stop();
 }
 
 }  // namespace tocsin::api

@@ -76,6 +76,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.ledger = app->ledger_.get();
   services.engagements = app->engagements_.get();
   services.outbox = app->outbox_.get();
+  services.ingest = app->ingest_.get();
+  services.metrics = &app->metrics_;
+  services.http = app->http_.get();
   services.db_path = config.store.path;
   api::ApiConfig api_config = config.api;
   api_config.twilio_auth_token = config.carriers.twilio.auth_token;
@@ -210,6 +213,11 @@ Status App::SetUpEngine() {
       return engagements_->RunJob(txn, job);
     });
   }
+  ingest_ = std::make_unique<ingest::IngestService>(*incidents_, *engagements_);
+  ingest_->SetJobListener([this](int64_t id, TimePoint due) { scheduler_->Add(id, due); });
+  scheduler_->Register(ingest::kHeartbeatJob, [this](store::WriteTxn& txn, const domain::Job& job) {
+    return ingest_->RunHeartbeatJob(txn, job);
+  });
   notify::DispatcherOptions delivery;
   delivery.public_url = config_.api.public_url;
   delivery.workers = config_.notify_workers;

@@ -12,6 +12,7 @@
 #include "app/config.h"
 #include "tocsin/api/api.h"
 #include "tocsin/core/clock.h"
+#include "tocsin/core/metrics.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
 #include "tocsin/domain/engagement_service.h"
@@ -20,6 +21,7 @@
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/http/router.h"
 #include "tocsin/http/server.h"
+#include "tocsin/ingest/ingest_service.h"
 #include "tocsin/net/http_client.h"
 #include "tocsin/notify/announcer.h"
 #include "tocsin/notify/notifier.h"
@@ -87,6 +89,8 @@ class App {
   std::unique_ptr<domain::OutboxService> outbox_;
   std::unique_ptr<notify::Announcer> announcer_;
   std::unique_ptr<notify::OutboxDispatcher> outbox_dispatcher_;
+  std::unique_ptr<ingest::IngestService> ingest_;
+  Metrics metrics_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;

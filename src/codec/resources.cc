@@ -570,4 +570,125 @@ Status ChatChannelFromStored(const Json& json, domain::ChatChannel& c) {
 
 Json ChatChannelToPublic(const domain::ChatChannel& c) { return ChatChannelSpecToJson(c); }
 
+// --- Integrations and rules --------------------------------------------------
+
+Json IntegrationSpecToJson(const domain::Integration& i) {
+  Json out = {{"name", i.name},
+              {"type", domain::IntegrationTypeName(i.type)},
+              {"autoResolve", i.auto_resolve},
+              {"alertKey", domain::AlertKeyName(i.alert_key)},
+              {"heartbeatMinutes", i.heartbeat_minutes}};
+  out["responsePlan"] = i.response_plan.empty() ? Json() : Json(i.response_plan);
+  return out;
+}
+
+void IntegrationSpecFromReader(ObjectReader& r, domain::Integration& i) {
+  i.name = r.String("name", 1, 200, true).value_or("");
+  if (auto type = r.String("type", 1, 32, true)) {
+    if (auto parsed = domain::ParseIntegrationType(*type)) {
+      i.type = *parsed;
+    } else {
+      r.Fail("type",
+             "must be one of alertmanager, cloudwatch, sns, eventbridge, securityhub, grafana, "
+             "generic");
+    }
+  }
+  i.response_plan = r.String("responsePlan", 1, 1000).value_or("");
+  i.auto_resolve = r.Bool("autoResolve").value_or(true);
+  if (auto key = r.String("alertKey", 1, 32)) {
+    if (auto parsed = domain::ParseAlertKey(*key)) {
+      i.alert_key = *parsed;
+    } else {
+      r.Fail("alertKey", "must be fingerprint or groupKey");
+    }
+  }
+  i.heartbeat_minutes = static_cast<int>(r.Int("heartbeatMinutes", 0, 10080).value_or(0));
+}
+
+Json IntegrationToStored(const domain::Integration& i) {
+  Json out = IntegrationSpecToJson(i);
+  out["keyPrefix"] = i.key_prefix;
+  return out;
+}
+
+Status IntegrationFromStored(const Json& json, domain::Integration& i) {
+  DecodeErrors errors;
+  ObjectReader r(json, "", errors);
+  IntegrationSpecFromReader(r, i);
+  i.key_prefix = r.String("keyPrefix", 0, 64).value_or("");
+  return r.Finish();
+}
+
+Json IntegrationToPublic(const domain::Integration& i) {
+  Json out = IntegrationSpecToJson(i);
+  out["keyPrefix"] = i.key_prefix;
+  return out;
+}
+
+namespace {
+
+Json RuleActionJson(const domain::Rule& rule) {
+  Json action = {{"type", domain::RuleActionName(rule.action)}};
+  if (!rule.response_plan.empty()) action["responsePlan"] = rule.response_plan;
+  if (rule.impact) action["impact"] = *rule.impact;
+  if (!rule.title_template.empty()) action["title"] = rule.title_template;
+  return action;
+}
+
+}  // namespace
+
+Json RuleSpecToJson(const domain::Rule& rule) {
+  return {{"name", rule.name},
+          {"pattern", rule.pattern},
+          {"action", RuleActionJson(rule)},
+          {"priority", rule.priority},
+          {"enabled", rule.enabled}};
+}
+
+void RuleSpecFromReader(ObjectReader& r, domain::Rule& rule) {
+  rule.name = r.String("name", 1, 200, true).value_or("");
+  if (const Json* pattern = r.Any("pattern", true)) {
+    if (pattern->is_string()) {
+      rule.pattern = pattern->get<std::string>();
+    } else if (pattern->is_object()) {
+      rule.pattern = Dump(*pattern);
+    } else {
+      r.Fail("pattern", "must be an event pattern: a JSON object or a string holding one");
+    }
+  }
+  if (const Json* action = r.Object("action", true)) {
+    ObjectReader a(*action, JoinPath(r.path(), "action"), r.errors());
+    if (auto type = a.String("type", 1, 32, true)) {
+      if (auto parsed = domain::ParseRuleAction(*type)) {
+        rule.action = *parsed;
+      } else {
+        a.Fail("type", "must be one of startIncident, resolveIncident, drop");
+      }
+    }
+    rule.response_plan = a.String("responsePlan", 1, 1000).value_or("");
+    if (auto impact = a.Int("impact", 1, 5)) rule.impact = static_cast<int>(*impact);
+    rule.title_template = a.String("title", 1, 1000).value_or("");
+    (void)a.Finish();
+  }
+  rule.priority = static_cast<int>(r.Int("priority", 0, 100000).value_or(100));
+  rule.enabled = r.Bool("enabled").value_or(true);
+}
+
+Json RuleToStored(const domain::Rule& rule) { return RuleSpecToJson(rule); }
+
+Status RuleFromStored(const Json& json, domain::Rule& rule) {
+  DecodeErrors errors;
+  ObjectReader r(json, "", errors);
+  RuleSpecFromReader(r, rule);
+  return r.Finish();
+}
+
+Json RuleToPublic(const domain::Rule& rule) {
+  Json out = RuleSpecToJson(rule);
+  // Stored patterns were validated on write; show them as the object they are.
+  auto parsed = ParseJson(rule.pattern);
+  if (parsed.ok()) out["pattern"] = std::move(*parsed);
+  return out;
+}
+
 }  // namespace tocsin::codec

@@ -1,5 +1,7 @@
 #include "tocsin/core/json_text.h"
 
+#include <algorithm>
+
 namespace tocsin {
 
 size_t Utf8SequenceLength(std::string_view s) {
@@ -28,6 +30,23 @@ size_t Utf8SequenceLength(std::string_view s) {
     if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
   }
   return n;
+}
+
+std::string TruncateUtf8(std::string_view text, size_t max_chars) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_chars * 4));
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size() && chars < max_chars; ++chars) {
+    const size_t n = Utf8SequenceLength(text.substr(i));
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
 }
 
 std::string JsonEscape(std::string_view text) {

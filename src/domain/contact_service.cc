@@ -4,6 +4,7 @@
 #include <set>
 
 #include "tocsin/core/ids.h"
+#include "tocsin/domain/resource_meta.h"
 #include "tocsin/crypto/crypto.h"
 
 namespace tocsin::domain {
@@ -18,27 +19,6 @@ std::string StagePath(ContactType type, size_t i) {
 
 std::string CodeHash(std::string_view channel_id, std::string_view code) {
   return crypto::Sha256(std::string(channel_id) + ":" + std::string(code));
-}
-
-ResourceMeta NewMeta(const store::WriteTxn& txn, const Principal& who) {
-  return {NewUuid(), 1, txn.Now(), txn.Now(), who.id, who.id};
-}
-
-ResourceMeta NextMeta(const store::WriteTxn& txn, const Principal& who, const ResourceMeta& cur) {
-  ResourceMeta m = cur;
-  m.version = cur.version + 1;
-  m.updated_at = txn.Now();
-  m.updated_by = who.id;
-  return m;
-}
-
-Status CheckVersion(const ResourceMeta& current, std::optional<int64_t> expected,
-                    const char* what) {
-  if (expected && *expected != current.version) {
-    return Aborted(std::string(what) + " is at version " + std::to_string(current.version) +
-                   ", not " + std::to_string(*expected) + " (If-Match)");
-  }
-  return Status::Ok();
 }
 
 const char* TypeNoun(ContactType type) {

@@ -188,6 +188,7 @@ Result<StartResult> IncidentService::Start(store::WriteTxn& txn, const Actor& ac
   std::string dedupe = tmpl.dedupe_string;
   if (dedupe.empty() && r.trigger && !r.trigger->trigger_arn.empty())
     dedupe = r.trigger->trigger_arn;
+  if (dedupe.empty()) dedupe = r.dedupe_key;
   if (dedupe.empty()) dedupe = NewUuid();
 
   auto existing = txn.FindOpenIncident(dedupe);

@@ -5,6 +5,7 @@
 #include "tocsin/domain/contact.h"
 #include "tocsin/domain/engagement.h"
 #include "tocsin/domain/incident.h"
+#include "tocsin/domain/integration.h"
 #include "tocsin/domain/outbox.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/principal.h"
@@ -196,6 +197,53 @@ std::optional<OutboxState> ParseOutboxState(std::string_view text) {
 const char* ReceiptTypeName(ReceiptType type) { return NameOf(kReceiptTypes, type); }
 std::optional<ReceiptType> ParseReceiptType(std::string_view text) {
   return ParseName(kReceiptTypes, text);
+}
+
+namespace {
+
+// Enum ⇄ wire name tables for the ingest resources.
+constexpr std::pair<IntegrationType, const char*> kIntegrationTypes[] = {
+    {IntegrationType::kAlertmanager, "alertmanager"},
+    {IntegrationType::kCloudWatch, "cloudwatch"},
+    {IntegrationType::kSns, "sns"},
+    {IntegrationType::kEventBridge, "eventbridge"},
+    {IntegrationType::kSecurityHub, "securityhub"},
+    {IntegrationType::kGrafana, "grafana"},
+    {IntegrationType::kGeneric, "generic"}};
+constexpr std::pair<AlertKey, const char*> kAlertKeys[] = {{AlertKey::kFingerprint, "fingerprint"},
+                                                           {AlertKey::kGroupKey, "groupKey"}};
+constexpr std::pair<RuleAction, const char*> kRuleActions[] = {
+    {RuleAction::kStartIncident, "startIncident"},
+    {RuleAction::kResolveIncident, "resolveIncident"},
+    {RuleAction::kDrop, "drop"}};
+
+template <typename E, size_t N>
+const char* NameIn(const std::pair<E, const char*> (&table)[N], E value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return table[0].second;
+}
+
+template <typename E, size_t N>
+std::optional<E> ParseIn(const std::pair<E, const char*> (&table)[N], std::string_view text) {
+  for (const auto& [v, name] : table) {
+    if (text == name) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* IntegrationTypeName(IntegrationType type) { return NameIn(kIntegrationTypes, type); }
+std::optional<IntegrationType> ParseIntegrationType(std::string_view text) {
+  return ParseIn(kIntegrationTypes, text);
+}
+const char* AlertKeyName(AlertKey key) { return NameIn(kAlertKeys, key); }
+std::optional<AlertKey> ParseAlertKey(std::string_view text) { return ParseIn(kAlertKeys, text); }
+const char* RuleActionName(RuleAction action) { return NameIn(kRuleActions, action); }
+std::optional<RuleAction> ParseRuleAction(std::string_view text) {
+  return ParseIn(kRuleActions, text);
 }
 
 }  // namespace tocsin::domain

@@ -4,31 +4,11 @@
 #include <set>
 
 #include "tocsin/core/ids.h"
+#include "tocsin/domain/resource_meta.h"
 #include "tocsin/domain/contact_service.h"
 
 namespace tocsin::domain {
 namespace {
-
-ResourceMeta NewMeta(const store::WriteTxn& txn, const Principal& who) {
-  return {NewUuid(), 1, txn.Now(), txn.Now(), who.id, who.id};
-}
-
-ResourceMeta NextMeta(const store::WriteTxn& txn, const Principal& who, const ResourceMeta& cur) {
-  ResourceMeta m = cur;
-  m.version = cur.version + 1;
-  m.updated_at = txn.Now();
-  m.updated_by = who.id;
-  return m;
-}
-
-Status CheckVersion(const ResourceMeta& current, std::optional<int64_t> expected,
-                    const char* what) {
-  if (expected && *expected != current.version) {
-    return Aborted(std::string(what) + " is at version " + std::to_string(current.version) +
-                   ", not " + std::to_string(*expected) + " (If-Match)");
-  }
-  return Status::Ok();
-}
 
 std::string Indexed(const std::string& field, size_t i) {
   return field + "[" + std::to_string(i) + "]";

@@ -15,6 +15,7 @@
 
 #include "store/engagement_table.h"
 #include "store/incident_table.h"
+#include "store/ingest_table.h"
 #include "store/ledger_table.h"
 #include "store/migrator.h"
 #include "store/repos.h"
@@ -39,17 +40,21 @@ class Queries {
         response_plans_(db),
         notification_targets_(db),
         chat_channels_(db),
+        integrations_(db),
+        rules_(db),
         table_(db),
         incidents_(db),
         engagements_(db),
         jobs_(db),
         outbox_(db),
+        ingest_(db),
         ledger_(writer ? std::make_unique<LedgerWriter>(db) : std::make_unique<LedgerReader>(db)) {}
 
   IncidentTable& incidents() { return incidents_; }
   EngagementTable& engagements() { return engagements_; }
   JobTable& jobs() { return jobs_; }
   OutboxTable& outbox() { return outbox_; }
+  IngestTable& ingest() { return ingest_; }
   LedgerReader& ledger() { return *ledger_; }
   // REQUIRES: constructed with writer = true.
   LedgerWriter& ledger_writer() { return static_cast<LedgerWriter&>(*ledger_); }
@@ -62,6 +67,8 @@ class Queries {
   SqliteRepo<domain::ResponsePlan>& response_plans() { return response_plans_; }
   SqliteRepo<domain::NotificationTarget>& notification_targets() { return notification_targets_; }
   SqliteRepo<domain::ChatChannel>& chat_channels() { return chat_channels_; }
+  SqliteRepo<domain::Integration>& integrations() { return integrations_; }
+  SqliteRepo<domain::Rule>& rules() { return rules_; }
 
   Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) { return table_.Referrers(id); }
 
@@ -160,11 +167,14 @@ class Queries {
   SqliteRepo<domain::ResponsePlan> response_plans_;
   SqliteRepo<domain::NotificationTarget> notification_targets_;
   SqliteRepo<domain::ChatChannel> chat_channels_;
+  SqliteRepo<domain::Integration> integrations_;
+  SqliteRepo<domain::Rule> rules_;
   ResourceTable table_;
   IncidentTable incidents_;
   EngagementTable engagements_;
   JobTable jobs_;
   OutboxTable outbox_;
+  IngestTable ingest_;
   std::unique_ptr<LedgerReader> ledger_;
 };
 
@@ -182,6 +192,8 @@ class ReadTxnImpl final : public ReadTxn {
     return q_.notification_targets();
   }
   ResourceReader<domain::ChatChannel>& ChatChannels() override { return q_.chat_channels(); }
+  ResourceReader<domain::Integration>& Integrations() override { return q_.integrations(); }
+  ResourceReader<domain::Rule>& Rules() override { return q_.rules(); }
   Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) override {
     return q_.ReferrersOf(id);
   }
@@ -231,6 +243,7 @@ class ReadTxnImpl final : public ReadTxn {
   EngagementReader& Engagements() override { return q_.engagements(); }
   JobReader& Jobs() override { return q_.jobs(); }
   OutboxReader& Outbox() override { return q_.outbox(); }
+  IngestReader& Ingest() override { return q_.ingest(); }
 
  private:
   Queries& q_;
@@ -268,6 +281,8 @@ class WriteTxnImpl final : public WriteTxn {
     return q_.notification_targets();
   }
   ResourceWriter<domain::ChatChannel>& ChatChannels() override { return q_.chat_channels(); }
+  ResourceWriter<domain::Integration>& Integrations() override { return q_.integrations(); }
+  ResourceWriter<domain::Rule>& Rules() override { return q_.rules(); }
   Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) override {
     return q_.ReferrersOf(id);
   }
@@ -319,6 +334,7 @@ class WriteTxnImpl final : public WriteTxn {
   EngagementWriter& Engagements() override { return q_.engagements(); }
   JobWriter& Jobs() override { return q_.jobs(); }
   OutboxWriter& Outbox() override { return q_.outbox(); }
+  IngestWriter& Ingest() override { return q_.ingest(); }
   Status InsertApiKey(const domain::ApiKey& k) override {
     auto s = q_.db().Prepare(
         "INSERT INTO api_keys (id, name, role, key_hash, prefix, created_at, created_by, "

@@ -140,4 +140,34 @@ Status ResourceTraits<domain::ChatChannel>::Decode(const Json& j, domain::ChatCh
   return codec::ChatChannelFromStored(j, c);
 }
 
+const KindSet& ResourceTraits<domain::Integration>::Kinds() {
+  static const KindSet set{{"integration"}, "integration", "name"};
+  return set;
+}
+const char* ResourceTraits<domain::Integration>::Kind(const domain::Integration&) {
+  return "integration";
+}
+std::string ResourceTraits<domain::Integration>::Name(const domain::Integration& v) {
+  return v.name;
+}
+std::string ResourceTraits<domain::Integration>::Parent(const domain::Integration&) { return {}; }
+Json ResourceTraits<domain::Integration>::Encode(const domain::Integration& v) {
+  return codec::IntegrationToStored(v);
+}
+Status ResourceTraits<domain::Integration>::Decode(const Json& j, domain::Integration& v) {
+  return codec::IntegrationFromStored(j, v);
+}
+
+const KindSet& ResourceTraits<domain::Rule>::Kinds() {
+  static const KindSet set{{"rule"}, "rule", "name"};
+  return set;
+}
+const char* ResourceTraits<domain::Rule>::Kind(const domain::Rule&) { return "rule"; }
+std::string ResourceTraits<domain::Rule>::Name(const domain::Rule& v) { return v.name; }
+std::string ResourceTraits<domain::Rule>::Parent(const domain::Rule&) { return {}; }
+Json ResourceTraits<domain::Rule>::Encode(const domain::Rule& v) { return codec::RuleToStored(v); }
+Status ResourceTraits<domain::Rule>::Decode(const Json& j, domain::Rule& v) {
+  return codec::RuleFromStored(j, v);
+}
+
 }  // namespace tocsin::store

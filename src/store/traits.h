@@ -5,6 +5,7 @@
 
 #include "store/repos.h"
 #include "tocsin/domain/contact.h"
+#include "tocsin/domain/integration.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
 
@@ -78,6 +79,26 @@ struct ResourceTraits<domain::ChatChannel> {
   static std::string Parent(const domain::ChatChannel& value);
   static codec::Json Encode(const domain::ChatChannel& value);
   static Status Decode(const codec::Json& json, domain::ChatChannel& value);
+};
+
+template <>
+struct ResourceTraits<domain::Integration> {
+  static const KindSet& Kinds();
+  static const char* Kind(const domain::Integration& value);
+  static std::string Name(const domain::Integration& value);
+  static std::string Parent(const domain::Integration& value);
+  static codec::Json Encode(const domain::Integration& value);
+  static Status Decode(const codec::Json& json, domain::Integration& value);
+};
+
+template <>
+struct ResourceTraits<domain::Rule> {
+  static const KindSet& Kinds();
+  static const char* Kind(const domain::Rule& value);
+  static std::string Name(const domain::Rule& value);
+  static std::string Parent(const domain::Rule& value);
+  static codec::Json Encode(const domain::Rule& value);
+  static Status Decode(const codec::Json& json, domain::Rule& value);
 };
 
 }  // namespace tocsin::store

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tocsin/core/clock.h"
+#include "tocsin/core/metrics.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
 #include "tocsin/domain/engagement_service.h"
@@ -25,6 +26,8 @@
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/domain/principal.h"
 #include "tocsin/http/router.h"
+#include "tocsin/ingest/ingest_service.h"
+#include "tocsin/net/http_client.h"
 #include "tocsin/store/store.h"
 
 namespace tocsin::api {
@@ -55,6 +58,11 @@ struct Services {
   const domain::LedgerService* ledger = nullptr;
   domain::EngagementService* engagements = nullptr;
   domain::OutboxService* outbox = nullptr;
+  ingest::IngestService* ingest = nullptr;
+  Metrics* metrics = nullptr;
+  // Outbound requests handlers make (confirming SNS subscriptions), guarded
+  // like every other outbound request.
+  net::HttpClient* http = nullptr;
   // The database file, for GET /api/v1/ledger/verify (store::VerifyLedgerFile
   // opens it read-only on connections of its own). Empty: that route answers 503.
   std::string db_path;
@@ -65,6 +73,7 @@ struct RouteInfo {
   std::string method;
   std::string pattern;
   std::set<domain::Role> roles;  // Empty: public.
+  std::string credential{};      // Public routes with a credential of their own ("ingest key").
 };
 
 class Api {
@@ -87,7 +96,8 @@ class Api {
   // Ends every live stream (each client gets the end of its response) and
   // stops their heartbeats; later stream requests get 503. Also refuses new
   // ledger verifications (503) and blocks until a running one (which cannot be
-  // cancelled) has replied and its thread is joined. Call before the HTTP
+  // cancelled) has replied and its thread is joined, and finishes background
+  // handler work (SNS confirmations). Call before the HTTP
   // server shuts down, which otherwise waits for the streams. Idempotent.
   void StopStreams();
 

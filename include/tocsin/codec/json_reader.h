@@ -75,6 +75,8 @@ class ObjectReader {
   // Returns the raw value of an object/array member for a nested decoder, and
   // its path. Records a type error if it is not of the expected JSON type.
   const Json* Object(std::string_view key, bool required = false);
+  // Returns the raw value of member `key`, of any JSON type (null: absent).
+  const Json* Any(std::string_view key, bool required = false) { return Lookup(key, required); }
   const Json* Array(std::string_view key, size_t max_items, bool required = false);
   // A list of strings, each min_len..max_len, at most `max_items`, optionally unique.
   std::optional<std::vector<std::string>> StringList(std::string_view key, size_t max_items,

@@ -18,6 +18,7 @@
 
 #include "tocsin/codec/json_reader.h"
 #include "tocsin/domain/contact.h"
+#include "tocsin/domain/integration.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
 
@@ -80,5 +81,23 @@ void ChatChannelSpecFromReader(ObjectReader& reader, domain::ChatChannel& channe
 Json ChatChannelToStored(const domain::ChatChannel& channel);
 Status ChatChannelFromStored(const Json& json, domain::ChatChannel& channel);
 Json ChatChannelToPublic(const domain::ChatChannel& channel);
+
+// Integrations: spec {name, type, responsePlan, autoResolve, alertKey,
+// heartbeatMinutes}; public adds keyPrefix (the key itself is never stored).
+Json IntegrationSpecToJson(const domain::Integration& integration);
+void IntegrationSpecFromReader(ObjectReader& reader, domain::Integration& integration);
+Json IntegrationToStored(const domain::Integration& integration);
+Status IntegrationFromStored(const Json& json, domain::Integration& integration);
+Json IntegrationToPublic(const domain::Integration& integration);
+
+// Rules: spec {name, pattern, action {type, responsePlan, impact, title},
+// priority, enabled}. `pattern` is read as a JSON object or a string holding
+// one and kept as text (so a PATCH replaces it whole); the public form shows
+// it as an object.
+Json RuleSpecToJson(const domain::Rule& rule);
+void RuleSpecFromReader(ObjectReader& reader, domain::Rule& rule);
+Json RuleToStored(const domain::Rule& rule);
+Status RuleFromStored(const Json& json, domain::Rule& rule);
+Json RuleToPublic(const domain::Rule& rule);
 
 }  // namespace tocsin::codec

@@ -18,6 +18,10 @@ namespace tocsin {
 // Never reads past the end of `s`.
 size_t Utf8SequenceLength(std::string_view s);
 
+// Returns the first `max_chars` characters (code points) of `text`, never
+// cutting a UTF-8 sequence; ill-formed bytes become U+FFFD.
+std::string TruncateUtf8(std::string_view text, size_t max_chars);
+
 // Escapes `text` as the inside of a JSON string literal (quotes, backslash,
 // control characters; other UTF-8 passes through).
 std::string JsonEscape(std::string_view text);

@@ -37,6 +37,9 @@ struct StartIncident {
   std::optional<std::string> summary;
   std::optional<TriggerDetails> trigger;
   std::vector<RelatedItem> related_items;  // type, value_kind, value, title.
+  // The dedupe string when the plan has none and the trigger has no ARN (an
+  // ingested alert's "<integration id>:<key>"); empty: a fresh one.
+  std::string dedupe_key;
 };
 
 struct StartResult {
@@ -102,7 +105,8 @@ class IncidentService {
   void AddObserver(IncidentObserver* observer) { observers_.push_back(observer); }
 
   // Starts an incident from a response plan, or, if an OPEN incident has the
-  // effective dedupe string (the plan's, else the trigger's ARN), records a
+  // effective dedupe string (the plan's, else the trigger's ARN, else
+  // request.dedupe_key), records a
   // "Duplicate Trigger" event on it and returns it with deduplicated = true.
   // kNotFound for an unknown plan; kInvalidArgument for bad fields.
   Result<StartResult> Start(store::WriteTxn& txn, const Actor& actor, StartIncident request);

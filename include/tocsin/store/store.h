@@ -32,6 +32,7 @@
 #include "tocsin/domain/contact.h"
 #include "tocsin/domain/engagement.h"
 #include "tocsin/domain/incident.h"
+#include "tocsin/domain/integration.h"
 #include "tocsin/domain/outbox.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
@@ -223,6 +224,31 @@ class OutboxWriter : public OutboxReader {
   virtual Status UpdateOutbox(const domain::OutboxMessage& message) = 0;
 };
 
+// Ingestion state: alerts per integration and security findings.
+class IngestReader {
+ public:
+  virtual ~IngestReader() = default;
+  // kNotFound if the integration never reported `key`.
+  virtual Result<domain::AlertState> GetAlert(std::string_view integration_id,
+                                              std::string_view key) = 0;
+  // Number of FIRING alerts linked to the incident.
+  virtual Result<int64_t> CountFiringAlerts(std::string_view incident_id) = 0;
+  // kNotFound if absent.
+  virtual Result<domain::FindingRecord> GetFinding(std::string_view product_arn,
+                                                   std::string_view finding_id) = 0;
+  // An incident's findings, most recently received first, at most `limit`.
+  virtual Result<std::vector<domain::FindingRecord>> ListFindingsOfIncident(
+      std::string_view incident_id, size_t limit) = 0;
+};
+
+class IngestWriter : public IngestReader {
+ public:
+  // Inserts or replaces the state of (integration_id, key).
+  virtual Status PutAlert(const domain::AlertState& alert) = 0;
+  // Inserts or replaces the finding (product_arn, finding_id).
+  virtual Status PutFinding(const domain::FindingRecord& finding) = 0;
+};
+
 // Durable jobs of the scheduler.
 class JobReader {
  public:
@@ -253,6 +279,8 @@ class ReadTxn {
   virtual ResourceReader<domain::ResponsePlan>& ResponsePlans() = 0;
   virtual ResourceReader<domain::NotificationTarget>& NotificationTargets() = 0;
   virtual ResourceReader<domain::ChatChannel>& ChatChannels() = 0;
+  virtual ResourceReader<domain::Integration>& Integrations() = 0;
+  virtual ResourceReader<domain::Rule>& Rules() = 0;
 
   // Returns every resource that references `id` (from the refs recorded on write).
   virtual Result<std::vector<ResourceRef>> ReferrersOf(std::string_view id) = 0;
@@ -298,6 +326,7 @@ class ReadTxn {
   virtual EngagementReader& Engagements() = 0;
   virtual JobReader& Jobs() = 0;
   virtual OutboxReader& Outbox() = 0;
+  virtual IngestReader& Ingest() = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -309,10 +338,13 @@ class WriteTxn : public ReadTxn {
   ResourceWriter<domain::ResponsePlan>& ResponsePlans() override = 0;
   ResourceWriter<domain::NotificationTarget>& NotificationTargets() override = 0;
   ResourceWriter<domain::ChatChannel>& ChatChannels() override = 0;
+  ResourceWriter<domain::Integration>& Integrations() override = 0;
+  ResourceWriter<domain::Rule>& Rules() override = 0;
 
   EngagementWriter& Engagements() override = 0;
   JobWriter& Jobs() override = 0;
   OutboxWriter& Outbox() override = 0;
+  IngestWriter& Ingest() override = 0;
 
   virtual Status InsertApiKey(const domain::ApiKey& key) = 0;
   // kNotFound if there is no such key.

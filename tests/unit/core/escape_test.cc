@@ -47,5 +47,23 @@ TEST(Utf8SequenceLengthTest, RejectsIllFormedSequences) {
   EXPECT_EQ(Utf8SequenceLength("\xFF"), 0u);
 }
 
+TEST(TruncateUtf8Test, CountsCharactersAndNeverCutsASequence) {
+  EXPECT_EQ(TruncateUtf8("héllo", 2), "hé");
+  EXPECT_EQ(TruncateUtf8("héllo", 10), "héllo");
+  EXPECT_EQ(TruncateUtf8("\xF0\x9F\x94\x94"
+                         "bell",
+                         1),
+            "\xF0\x9F\x94\x94");
+  EXPECT_EQ(TruncateUtf8("", 5), "");
+  EXPECT_EQ(TruncateUtf8("abc", 0), "");
+  // An ill-formed byte is one replacement character.
+  EXPECT_EQ(TruncateUtf8("a\xFF"
+                         "b",
+                         3),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(TruncateUtf8("\xE2\x82", 5), "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 }  // namespace
 }  // namespace tocsin
