@@ -144,7 +144,7 @@ class IngestHandler {
       } else {
         ++quiet.ignored;
       }
-      if (!planned[i].incident_id.empty()) quiet.incidents.push_back(planned[i].incident_id);
+      quiet.Touch(planned[i].incident_id);
     }
     auto shape = std::make_shared<ingest::Batch>();
     shape->truncated_alerts = batch->truncated_alerts;
@@ -152,9 +152,7 @@ class IngestHandler {
     if (work->first.empty()) {
       CountOutcomes(*api_.svc.metrics, type, quiet);
       Count(type, 202);
-      IngestCounts merged;
-      merged.Merge(quiet);
-      return api_.SendJson(call, 202, render(merged, *shape));
+      return api_.SendJson(call, 202, render(quiet, *shape));
     }
 
     const domain::Actor actor{ingest::IngestService::PrincipalOf(*integration), call.rid()};

@@ -4,8 +4,8 @@
 #include <set>
 
 #include "tocsin/core/ids.h"
-#include "tocsin/domain/resource_meta.h"
 #include "tocsin/domain/contact_service.h"
+#include "tocsin/domain/resource_meta.h"
 
 namespace tocsin::domain {
 namespace {

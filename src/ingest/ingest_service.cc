@@ -56,14 +56,6 @@ bool IsOpen(store::ReadTxn& txn, const std::string& incident_id) {
   return incident.ok() && incident->status == domain::IncidentStatus::kOpen;
 }
 
-void Touch(IngestCounts& counts, const std::string& incident_id) {
-  if (incident_id.empty()) return;
-  if (std::find(counts.incidents.begin(), counts.incidents.end(), incident_id) ==
-      counts.incidents.end()) {
-    counts.incidents.push_back(incident_id);
-  }
-}
-
 std::string AlertEventData(const Signal& signal, std::string_view what) {
   JsonObject data;
   data.Add("alert", signal.key).Add("title", signal.title).Add("source", signal.trigger.source);
@@ -123,6 +115,13 @@ Status StoreFinding(store::WriteTxn& txn, const Integration& integration, const 
 
 }  // namespace
 
+void IngestCounts::Touch(const std::string& incident_id) {
+  if (incident_id.empty()) return;
+  if (std::find(incidents.begin(), incidents.end(), incident_id) == incidents.end()) {
+    incidents.push_back(incident_id);
+  }
+}
+
 void IngestCounts::Merge(const IngestCounts& o) {
   signals += o.signals;
   started += o.started;
@@ -132,7 +131,7 @@ void IngestCounts::Merge(const IngestCounts& o) {
   annotated += o.annotated;
   dropped += o.dropped;
   ignored += o.ignored;
-  for (const auto& id : o.incidents) Touch(*this, id);
+  for (const auto& id : o.incidents) Touch(id);
 }
 
 domain::Principal IngestService::PrincipalOf(const Integration& integration) {
@@ -408,7 +407,7 @@ Status IngestService::ApplyOne(store::WriteTxn& txn, const domain::Actor& actor,
     ++counts.ignored;
     return Status::Ok();
   }
-  Touch(counts, alert->incident_id);
+  counts.Touch(alert->incident_id);
   if (decision.kind == Decision::Kind::kAcknowledge) {
     return Acknowledge(txn, actor, signal, *alert, counts);
   }
@@ -427,7 +426,7 @@ Status IngestService::Start(store::WriteTxn& txn, const domain::Actor& actor,
   if (!alert.ok() && alert.status().code() != StatusCode::kNotFound) return alert.status();
   if (alert.ok() && alert->firing && IsOpen(txn, alert->incident_id)) {
     ++counts.deduplicated;
-    Touch(counts, alert->incident_id);
+    counts.Touch(alert->incident_id);
     if (signal.finding) {
       return StoreFinding(txn, integration, *signal.finding, alert->incident_id);
     }
@@ -452,7 +451,7 @@ Status IngestService::Start(store::WriteTxn& txn, const domain::Actor& actor,
   } else {
     ++counts.started;
   }
-  Touch(counts, incident_id);
+  counts.Touch(incident_id);
   fired_into.push_back(incident_id);
   AlertState next;
   next.integration_id = integration.meta.id;
@@ -480,7 +479,7 @@ Status IngestService::Resolve(store::WriteTxn& txn, const domain::Actor& actor,
   alert->firing = false;
   alert->changed_at = txn.Now();
   TOCSIN_RETURN_IF_ERROR(txn.Ingest().PutAlert(*alert));
-  Touch(counts, alert->incident_id);
+  counts.Touch(alert->incident_id);
   if (!IsOpen(txn, alert->incident_id)) {
     ++counts.ignored;
     return Status::Ok();

@@ -73,6 +73,8 @@ struct IngestCounts {
   int dropped = 0;    // Drop rules, unmatched signals.
   int ignored = 0;    // Resolves, acks and annotations for keys with no open incident.
   std::vector<std::string> incidents;  // Touched incidents, in signal order, each once.
+  // Adds `incident_id` to `incidents` unless empty or already there.
+  void Touch(const std::string& incident_id);
   void Merge(const IngestCounts& other);
 };
 
