@@ -95,6 +95,19 @@ if [[ "${BENCH_SKIP_SEED:-0}" != "1" ]]; then
   LIST_LINE="| \`GET /api/v1/incidents?status=OPEN\` (${INCIDENTS} incidents, $((INCIDENTS * PER_INCIDENT)) entries) | ${RPS[list_open]} | ${P50[list_open]} | ${P99[list_open]} | $(ratio "${RPS[list_open]}" "${RPS[healthz_big]}") | p99 ≤ 20 ms |"
 fi
 
+# The dashboard in Chromium (needs scripts/bootstrap.sh test: node, chromium, playwright-core).
+DASH_LINE="| dashboard \`#/incidents\` | (skipped: run scripts/bootstrap.sh test first) | | | | |"
+if command -v node >/dev/null && [[ -x "${CHROMIUM:-/usr/bin/chromium}" &&
+      -d tests/e2e/web/node_modules/playwright-core ]]; then
+  echo "== dashboard (bench/dashboard_bench.mjs)"
+  if node bench/dashboard_bench.mjs --bin "$BIN" --seed "$SEED" --row "$WORK/dashboard.row" |
+      tee bench/results/dashboard.md; then
+    DASH_LINE="$(cat "$WORK/dashboard.row")"
+  else
+    DASH_LINE="| dashboard \`#/incidents\` | (failed: see above) | | | | |"
+  fi
+fi
+
 {
   echo "# Benchmark results"
   echo
@@ -109,6 +122,7 @@ fi
   echo "| \`POST /api/v1/incidents\` (new incident, durable) | ${RPS[start_incident]} | ${P50[start_incident]} | ${P99[start_incident]} | $(ratio "${RPS[start_incident]}" "${RPS[healthz]}") | ≥ 5,000/s |"
   echo "| \`POST /api/v1/incidents\` (dedupe hit, durable) | ${RPS[dedupe_hit]} | ${P50[dedupe_hit]} | ${P99[dedupe_hit]} | $(ratio "${RPS[dedupe_hit]}" "${RPS[healthz]}") | ≥ 10,000/s |"
   echo "$LIST_LINE"
+  echo "$DASH_LINE"
   echo
   echo "New incidents per second versus AWS Incident Manager's StartIncident quota of 5/s: $(ratio "${RPS[start_incident]}" 5)×."
   echo "Non-2xx responses: create_contact ${ERR[create_contact]}, start_incident ${ERR[start_incident]}, dedupe_hit ${ERR[dedupe_hit]}."

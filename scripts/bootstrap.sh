@@ -19,12 +19,17 @@ build_pkgs=(
 )
 test_pkgs=(
   clang libclang-rt-14-dev sqlite3 procps python3-aiosmtpd openssl
-  prometheus-alertmanager
+  prometheus-alertmanager chromium
 )
 
 pkgs=("${build_pkgs[@]}")
 if [[ "$mode" == "test" ]]; then
   pkgs+=("${test_pkgs[@]}")
+  # Node.js and npm for the browser tests, unless a Node.js is already there
+  # (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+  if ! command -v npm >/dev/null; then
+    pkgs+=(nodejs npm)
+  fi
 fi
 
 missing=()
@@ -48,4 +53,15 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages of the browser tests (playwright-core, pinned by the lock file),
+# installed again only when the lock file changed.
+if [[ "$mode" == "test" ]]; then
+  web_tests="$(dirname "$0")/../tests/e2e/web"
+  stamp="$web_tests/node_modules/.package-lock.json"
+  if [[ ! -f "$stamp" || "$web_tests/package-lock.json" -nt "$stamp" ]]; then
+    echo "bootstrap: npm ci in tests/e2e/web"
+    (cd "$web_tests" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi

@@ -20,13 +20,30 @@ Api::Api(ApiConfig config, Services services)
   AddRuleRoutes(*impl_);
   AddIntegrationRoutes(*impl_);
   AddIngestRoutes(*impl_);
+  AddSessionRoutes(*impl_);
+  AddUserRoutes(*impl_);
+  AddWebRoutes(*impl_);
 }
 
 Api::~Api() = default;
 
+const char* AuthModeName(AuthMode mode) {
+  switch (mode) {
+    case AuthMode::kKeyOrSession:
+      return "key or session";
+    case AuthMode::kKeyOnly:
+      return "key";
+    case AuthMode::kSessionOnly:
+      return "session";
+  }
+  return "?";
+}
+
 std::vector<RouteInfo> Api::RouteTable() const {
   std::vector<RouteInfo> out;
-  for (const auto& r : impl_->routes) out.push_back({r.method, r.pattern, r.roles, r.credential});
+  for (const auto& r : impl_->routes) {
+    out.push_back({r.method, r.pattern, r.roles, r.credential, r.auth});
+  }
   return out;
 }
 
@@ -42,9 +59,7 @@ void Api::RegisterRoutes(http::Router& router) {
     route.handler = [&api, &spec](const http::Request& req, http::Reply reply) {
       Call call{req, domain::Principal{}, std::move(reply)};
       if (!spec.roles.empty()) {
-        auto who = api.auth.Authenticate(req.HeaderValue("authorization"));
-        if (!who.ok()) return api.Fail(call, who.status());
-        call.who = std::move(*who);
+        if (Status s = api.Authenticate(call, spec); !s.ok()) return api.Fail(call, s);
         if (spec.roles.count(call.who.role) == 0) {
           return api.Fail(call,
                           PermissionDenied(std::string("role ") + domain::RoleName(call.who.role) +

@@ -52,24 +52,13 @@ void AddApiKeyRoutes(Api::Impl& api) {
              });
        }});
 
-  api.routes.push_back({"GET", "/api/v1/api-keys", kAdmin, [&api](Call& call) {
-                          auto options = ListOptionsFrom(call.req);
-                          if (!options.ok()) return api.Fail(call, options.status());
-                          Json items = Json::array();
-                          std::string next;
-                          if (!api.Read(call, [&](store::ReadTxn& txn) {
-                                auto page = txn.ListApiKeys(*options);
-                                if (!page.ok()) return page.status();
-                                for (const auto& k : page->items) items.push_back(RenderKey(k));
-                                next = page->next_cursor;
-                                return Status::Ok();
-                              })) {
-                            return;
-                          }
-                          api.SendJson(call, 200,
-                                       {{"items", std::move(items)},
-                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
-                        }});
+  api.routes.push_back(
+      {"GET", "/api/v1/api-keys", kAdmin, [&api](Call& call) {
+         SendPage<domain::ApiKey>(
+             api, call,
+             [](store::ReadTxn& txn, const store::ListOptions& o) { return txn.ListApiKeys(o); },
+             RenderKey);
+       }});
 
   api.routes.push_back({"GET", "/api/v1/api-keys/{id}", kAdmin, [&api](Call& call) {
                           domain::ApiKey key;
@@ -99,6 +88,11 @@ void AddApiKeyRoutes(Api::Impl& api) {
                               },
                               [](const bool&) { return JsonResponse(204, {}); });
                         }});
+  // Minting a lasting bearer credential takes one already: a hijacked
+  // browser session cannot leave a key behind.
+  for (RouteSpec& route : api.routes) {
+    if (route.pattern.rfind("/api/v1/api-keys", 0) == 0) route.auth = AuthMode::kKeyOnly;
+  }
 }
 
 }  // namespace tocsin::api

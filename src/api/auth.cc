@@ -55,3 +55,89 @@ void Authenticator::Forget(const std::string& id) {
 }
 
 }  // namespace tocsin::api
+
+namespace tocsin::api {
+namespace {
+
+bool Safe(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+}  // namespace
+
+std::string SessionCookieName(const ApiConfig& config) {
+  return config.public_url.rfind("https://", 0) == 0 ? "__Host-tocsin_session" : "tocsin_session";
+}
+
+std::string SessionTokenOf(const http::Request& req, std::string_view cookie_name) {
+  // Cookie: a=1; b=2 (RFC 6265 §5.4). Every Cookie header counts.
+  for (const auto& h : req.headers) {
+    if (h.name != "cookie") continue;
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      const size_t semi = rest.find(';');
+      std::string_view pair = rest.substr(0, semi);
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      const size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == cookie_name) {
+        return std::string(pair.substr(eq + 1));
+      }
+    }
+  }
+  return {};
+}
+
+Status Api::Impl::Authenticate(Call& call, const RouteSpec& spec) {
+  const http::Request& req = call.req;
+  const std::string_view authorization = req.HeaderValue("authorization");
+  const std::string token =
+      authorization.empty() ? SessionTokenOf(req, SessionCookieName(config)) : std::string();
+  if (!authorization.empty() || token.empty()) {
+    if (spec.auth == AuthMode::kSessionOnly) {
+      return Unauthenticated("this route is for dashboard sessions; log in first");
+    }
+    auto who = auth.Authenticate(authorization);
+    if (!who.ok()) return who.status();
+    call.who = std::move(*who);
+    return Status::Ok();
+  }
+  if (spec.auth == AuthMode::kKeyOnly) {
+    return Unauthenticated(
+        "this route needs an API key (Authorization: Bearer <key>); dashboard sessions are "
+        "refused");
+  }
+  if (svc.accounts == nullptr) return Unauthenticated("dashboard sessions are not enabled");
+  const TimePoint now = svc.clock->Now();
+  std::optional<domain::SessionUser> found;
+  Status s = svc.store->Read([&](store::ReadTxn& txn) {
+    auto who = svc.accounts->Authenticate(txn, token, now);
+    if (!who.ok()) return who.status();
+    found = std::move(*who);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  // A cookie rides along on cross-site requests too; a state change must also
+  // prove it comes from our own pages, which alone can read the token.
+  if (!Safe(req.method)) {
+    if (req.HeaderValue("sec-fetch-site") == "cross-site") {
+      return PermissionDenied("cross-site requests may not change anything");
+    }
+    if (!crypto::ConstantTimeEqual(req.HeaderValue("x-csrf-token"),
+                                   domain::AccountService::CsrfToken(token))) {
+      return PermissionDenied("missing or wrong X-CSRF-Token (GET /api/v1/session gives it)");
+    }
+  }
+  if (svc.accounts->NeedsTouch(*found, now)) {
+    // Best effort: a lost touch only makes the idle expiry come a minute early.
+    svc.store->Submit([id = found->session.id,
+                       now](store::WriteTxn& txn) { return txn.Accounts().TouchSession(id, now); },
+                      [](const Status&) {});
+  }
+  call.who = domain::AccountService::PrincipalOf(*found);
+  call.session = std::move(found);
+  call.session_token = token;
+  return Status::Ok();
+}
+
+}  // namespace tocsin::api

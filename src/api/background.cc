@@ -2,10 +2,11 @@
 
 namespace tocsin::api {
 
-bool BackgroundWorker::Post(std::function<void()> task) {
+bool BackgroundWorker::PostAfter(std::chrono::milliseconds delay, std::function<void()> task) {
   std::lock_guard lock(mu_);
   if (stopping_ || queue_.size() >= kMaxQueued) return false;
-  queue_.push_back(std::move(task));
+  // Equal keys keep insertion order (multimap inserts at the upper bound).
+  queue_.emplace(std::chrono::steady_clock::now() + delay, std::move(task));
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
   cv_.notify_one();
   return true;
@@ -25,10 +26,18 @@ void BackgroundWorker::Stop() {
 void BackgroundWorker::Loop() {
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;
-    auto task = std::move(queue_.front());
-    queue_.pop_front();
+    if (queue_.empty()) {
+      if (stopping_) return;
+      cv_.wait(lock);
+      continue;
+    }
+    auto first = queue_.begin();
+    if (!stopping_ && first->first > std::chrono::steady_clock::now()) {
+      cv_.wait_until(lock, first->first);
+      continue;
+    }
+    auto task = std::move(first->second);
+    queue_.erase(first);
     lock.unlock();
     task();
     lock.lock();

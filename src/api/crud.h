@@ -99,22 +99,7 @@ void AddCrudRoutes(Api::Impl& api, Crud<T> spec) {
   }
 
   api.routes.push_back({"GET", crud->base, crud->read_roles, [&api, crud](Call& call) {
-                          auto options = ListOptionsFrom(call.req);
-                          if (!options.ok()) return api.Fail(call, options.status());
-                          Json items = Json::array();
-                          std::string next;
-                          if (!api.Read(call, [&](store::ReadTxn& txn) {
-                                auto page = crud->list(txn, *options);
-                                if (!page.ok()) return page.status();
-                                for (const auto& v : page->items) items.push_back(crud->render(v));
-                                next = page->next_cursor;
-                                return Status::Ok();
-                              })) {
-                            return;
-                          }
-                          api.SendJson(call, 200,
-                                       {{"items", std::move(items)},
-                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
+                          SendPage<T>(api, call, crud->list, crud->render);
                         }});
 
   api.routes.push_back({"GET", crud->base + "/{id}", crud->read_roles, [&api, crud](Call& call) {

@@ -85,6 +85,48 @@ Result<std::optional<TimePoint>> OptionalTime(const http::Request& req, const ch
   return std::optional<TimePoint>(*t);
 }
 
+// The filters of GET /api/v1/incidents (and /counts) other than responsePlan,
+// which needs a read (ResolvePlanFilter).
+Result<store::IncidentQuery> IncidentQueryOf(const http::Request& req) {
+  store::IncidentQuery q;
+  auto statuses = MultiValue(req, "status");
+  if (!statuses.ok()) return statuses.status();
+  for (const auto& s : *statuses) {
+    auto parsed = domain::ParseIncidentStatus(s);
+    if (!parsed) return InvalidArgument("status must be OPEN or RESOLVED", "status");
+    q.statuses.push_back(*parsed);
+  }
+  auto impacts = MultiValue(req, "impact");
+  if (!impacts.ok()) return impacts.status();
+  for (const auto& s : *impacts) {
+    if (s.size() != 1 || s[0] < '1' || s[0] > '5') {
+      return InvalidArgument("impact must be 1 to 5", "impact");
+    }
+    q.impacts.push_back(s[0] - '0');
+  }
+  auto after = OptionalTime(req, "createdAfter");
+  if (!after.ok()) return after.status();
+  auto before = OptionalTime(req, "createdBefore");
+  if (!before.ok()) return before.status();
+  q.created_after = *after;
+  q.created_before = *before;
+  if (auto by = req.QueryValue("createdBy")) q.created_by = std::string(*by);
+  if (auto text = req.QueryValue("q")) {
+    if (text->size() > 200) return InvalidArgument("q must be at most 200 characters", "q");
+    q.title_words = std::string(*text);
+  }
+  return q;
+}
+
+Status ResolvePlanFilter(store::ReadTxn& txn, const http::Request& req, store::IncidentQuery& q) {
+  if (auto plan = req.QueryValue("responsePlan")) {
+    auto p = txn.ResponsePlans().Get(*plan);
+    if (!p.ok()) return Status(p.status()).WithField("responsePlan");
+    q.response_plan_id = p->meta.id;
+  }
+  return Status::Ok();
+}
+
 http::Response IncidentResponse(unsigned status, const Incident& i,
                                 std::optional<bool> deduplicated) {
   Json j = codec::IncidentToJson(i);
@@ -136,61 +178,54 @@ void AddIncidentCoreRoutes(Api::Impl& api) {
                           });
        }});
 
-  api.routes.push_back(
-      {"GET", "/api/v1/incidents", kReaders, [&api](Call& call) {
-         store::IncidentQuery q;
-         auto options = ListOptionsFrom(call.req);
-         if (!options.ok()) return api.Fail(call, options.status());
-         q.limit = options->limit;
-         q.cursor = options->cursor;
-         auto statuses = MultiValue(call.req, "status");
-         if (!statuses.ok()) return api.Fail(call, statuses.status());
-         for (const auto& s : *statuses) {
-           auto parsed = domain::ParseIncidentStatus(s);
-           if (!parsed)
-             return api.Fail(call, InvalidArgument("status must be OPEN or RESOLVED", "status"));
-           q.statuses.push_back(*parsed);
-         }
-         auto impacts = MultiValue(call.req, "impact");
-         if (!impacts.ok()) return api.Fail(call, impacts.status());
-         for (const auto& s : *impacts) {
-           if (s.size() != 1 || s[0] < '1' || s[0] > '5') {
-             return api.Fail(call, InvalidArgument("impact must be 1 to 5", "impact"));
-           }
-           q.impacts.push_back(s[0] - '0');
-         }
-         auto after = OptionalTime(call.req, "createdAfter");
-         if (!after.ok()) return api.Fail(call, after.status());
-         auto before = OptionalTime(call.req, "createdBefore");
-         if (!before.ok()) return api.Fail(call, before.status());
-         q.created_after = *after;
-         q.created_before = *before;
-         if (auto by = call.req.QueryValue("createdBy")) q.created_by = std::string(*by);
-         if (auto text = call.req.QueryValue("q")) {
-           if (text->size() > 200)
-             return api.Fail(call, InvalidArgument("q must be at most 200 characters", "q"));
-           q.title_words = std::string(*text);
-         }
-         Json items = Json::array();
-         std::string next;
-         if (!api.Read(call, [&](store::ReadTxn& txn) {
-               if (auto plan = call.req.QueryValue("responsePlan")) {
-                 auto p = txn.ResponsePlans().Get(*plan);
-                 if (!p.ok()) return Status(p.status()).WithField("responsePlan");
-                 q.response_plan_id = p->meta.id;
-               }
-               auto page = txn.ListIncidents(q);
-               if (!page.ok()) return page.status();
-               for (const auto& i : page->items) items.push_back(codec::IncidentToJson(i));
-               next = page->next_cursor;
-               return Status::Ok();
-             })) {
-           return;
-         }
-         api.SendJson(
-             call, 200,
-             {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
-       }});
+  api.routes.push_back({"GET", "/api/v1/incidents", kReaders, [&api](Call& call) {
+                          auto q = IncidentQueryOf(call.req);
+                          if (!q.ok()) return api.Fail(call, q.status());
+                          auto options = ListOptionsFrom(call.req);
+                          if (!options.ok()) return api.Fail(call, options.status());
+                          q->limit = options->limit;
+                          q->cursor = options->cursor;
+                          Json items = Json::array();
+                          std::string next;
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                TOCSIN_RETURN_IF_ERROR(ResolvePlanFilter(txn, call.req, *q));
+                                auto page = txn.ListIncidents(*q);
+                                if (!page.ok()) return page.status();
+                                for (const auto& i : page->items)
+                                  items.push_back(codec::IncidentToJson(i));
+                                next = page->next_cursor;
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.SendJson(call, 200,
+                                       {{"items", std::move(items)},
+                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
+                        }});
+
+  // Counts by impact for the dashboard's badges: the list's filters, no paging.
+  api.routes.push_back({"GET", "/api/v1/incidents/counts", kReaders, [&api](Call& call) {
+                          auto q = IncidentQueryOf(call.req);
+                          if (!q.ok()) return api.Fail(call, q.status());
+                          Json by_impact = Json::object();
+                          int64_t total = 0;
+                          for (int impact = 1; impact <= 5; ++impact) {
+                            by_impact[std::to_string(impact)] = 0;
+                          }
+                          if (!api.Read(call, [&](store::ReadTxn& txn) {
+                                TOCSIN_RETURN_IF_ERROR(ResolvePlanFilter(txn, call.req, *q));
+                                auto counts = txn.CountIncidentsByImpact(*q);
+                                if (!counts.ok()) return counts.status();
+                                for (const auto& [impact, n] : *counts) {
+                                  by_impact[std::to_string(impact)] = n;
+                                  total += n;
+                                }
+                                return Status::Ok();
+                              })) {
+                            return;
+                          }
+                          api.SendJson(call, 200, {{"total", total}, {"byImpact", by_impact}});
+                        }});
 
   api.routes.push_back({"GET", "/api/v1/incidents/{id}", kReaders, [&api](Call& call) {
                           Incident incident;

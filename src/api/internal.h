@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/background.h"
+#include "api/login_throttle.h"
 #include "tocsin/api/api.h"
 #include "tocsin/codec/json_reader.h"
 #include "tocsin/domain/resource.h"
@@ -33,6 +34,9 @@ struct Call {
   const http::Request& req;
   domain::Principal who;
   http::Reply reply;
+  // Set when the caller authenticated with a dashboard session cookie.
+  std::optional<domain::SessionUser> session{};
+  std::string session_token{};
 
   const std::string& param(size_t i) const { return req.params.at(i); }
   const std::string& rid() const { return req.request_id; }
@@ -53,6 +57,8 @@ struct RouteSpec {
   // For public routes whose request carries its own credential (an ingest
   // key): what it is. Such routes answer 401 to a wrong one.
   std::string credential{};
+  // Which credentials a non-public route accepts.
+  AuthMode auth = AuthMode::kKeyOrSession;
 };
 
 // Role sets used by the route table.
@@ -84,6 +90,12 @@ Result<store::ListOptions> ListOptionsFrom(const http::Request& req);
 // Returns the public form of a resource: id and arn first, then `body`'s
 // fields, then version, timestamps and authors. An empty `arn` is omitted.
 Json WithMeta(const domain::ResourceMeta& meta, const std::string& arn, const Json& body);
+
+// The name of the session cookie: "__Host-" and Secure when the public URL is
+// https (the browser then refuses it over plain HTTP and from subdomains).
+std::string SessionCookieName(const ApiConfig& config);
+// The session token in the request's Cookie header; empty if none.
+std::string SessionTokenOf(const http::Request& req, std::string_view cookie_name);
 
 // Authenticates bearer API keys, caching known keys in memory.
 class Authenticator {
@@ -154,14 +166,46 @@ class Api::Impl {
   std::string RotationArn(std::string_view id) const;
   std::string ResponsePlanArn(std::string_view name) const;
 
+  // Authenticates the caller of a non-public route by its API key or its
+  // session cookie (with the anti-CSRF header on state changes), as `spec`
+  // allows, and fills call.who (and call.session).
+  Status Authenticate(Call& call, const RouteSpec& spec);
+
   ApiConfig config;
   Services svc;
   Authenticator auth;
+  LoginThrottle login_throttle;
+  BackgroundWorker passwords;  // Password hashing and the delays of failed logins.
   std::vector<RouteSpec> routes;
   std::shared_ptr<LedgerStreams> streams;    // Set by AddStreamRoutes.
   std::shared_ptr<LedgerVerifier> verifier;  // Set by AddLedgerRoutes.
   BackgroundWorker background;               // Stopped by StopStreams.
 };
+
+// Answers a keyset-paginated listing: reads ?limit and ?cursor, lists one
+// page with `list` on a read snapshot and renders each item with `render`
+// into {"items": [...], "nextCursor": "…" | null}.
+template <typename T>
+void SendPage(
+    Api::Impl& api, Call& call,
+    const std::function<Result<store::Page<T>>(store::ReadTxn&, const store::ListOptions&)>& list,
+    const std::function<Json(const T&)>& render) {
+  auto options = ListOptionsFrom(call.req);
+  if (!options.ok()) return api.Fail(call, options.status());
+  Json items = Json::array();
+  std::string next;
+  if (!api.Read(call, [&](store::ReadTxn& txn) {
+        auto page = list(txn, *options);
+        if (!page.ok()) return page.status();
+        for (const auto& v : page->items) items.push_back(render(v));
+        next = page->next_cursor;
+        return Status::Ok();
+      })) {
+    return;
+  }
+  api.SendJson(call, 200,
+               {{"items", std::move(items)}, {"nextCursor", next.empty() ? Json() : Json(next)}});
+}
 
 // Route groups, one per *_api.cc file.
 void AddHealthRoutes(Api::Impl& api);
@@ -177,6 +221,9 @@ void AddOutboxRoutes(Api::Impl& api);
 void AddRuleRoutes(Api::Impl& api);
 void AddIntegrationRoutes(Api::Impl& api);
 void AddIngestRoutes(Api::Impl& api);
+void AddSessionRoutes(Api::Impl& api);
+void AddUserRoutes(Api::Impl& api);
+void AddWebRoutes(Api::Impl& api);
 
 // Refuses new ledger verifications and waits for the running one to reply.
 void StopLedgerVerifier(Api::Impl& api);

@@ -50,17 +50,34 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
 
   app->contacts_ = std::make_unique<domain::ContactService>(*app->notifier_);
   app->api_keys_ = std::make_unique<domain::ApiKeyService>();
+  app->accounts_ =
+      std::make_unique<domain::AccountService>(config.sessions, config.password_params);
   app->plans_ = std::make_unique<domain::PlanService>();
   app->incidents_ = std::make_unique<domain::IncidentService>(config.api.aws_account_id);
   TOCSIN_RETURN_IF_ERROR(app->SetUpLedger());
   TOCSIN_RETURN_IF_ERROR(app->SetUpEngine());
 
   // A fresh installation gets an admin key, so that the API is usable at all.
+  // So is the dashboard: a fresh installation also gets an "admin" user (its
+  // password is hashed up front; cheap next to creating the database).
   std::optional<domain::NewApiKey> created;
+  const std::string admin_password = RandomToken(12);
+  const std::string admin_hash =
+      config.bootstrap_admin ? app->accounts_->HashPassword(admin_password) : std::string();
   Status s = app->store_->WriteSync([&](store::WriteTxn& txn) {
     auto r = app->api_keys_->Bootstrap(txn, config.bootstrap_key);
     if (!r.ok()) return r.status();
     created = std::move(*r);
+    // Not when `tocsin user add` made people before the first start.
+    auto admins = txn.Accounts().CountAdminUsers();
+    if (!admins.ok()) return admins.status();
+    if (created && config.bootstrap_admin && *admins == 0 &&
+        txn.Accounts().GetUser("admin").status().code() == StatusCode::kNotFound) {
+      auto user = app->accounts_->CreateUser(txn, domain::SystemPrincipal(), "admin",
+                                             domain::Role::kAdmin, admin_hash);
+      if (!user.ok()) return user.status();
+      app->bootstrap_password_ = admin_password;
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -71,6 +88,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   services.clock = app->clock_;
   services.contacts = app->contacts_.get();
   services.api_keys = app->api_keys_.get();
+  services.accounts = app->accounts_.get();
   services.plans = app->plans_.get();
   services.incidents = app->incidents_.get();
   services.ledger = app->ledger_.get();

@@ -56,6 +56,9 @@ class App {
   uint16_t port() const { return server_->port(); }
   // The admin key created on this start (fresh database only).
   const std::optional<domain::NewApiKey>& bootstrap_key() const { return bootstrap_key_; }
+  // The password of the "admin" dashboard user made on a fresh installation
+  // (with the bootstrap key, when dashboard.bootstrapAdmin is true).
+  const std::optional<std::string>& bootstrap_password() const { return bootstrap_password_; }
   store::Store& store() { return *store_; }
   const domain::LedgerService& ledger() const { return *ledger_; }
   const api::Api& api() const { return *api_; }
@@ -80,6 +83,7 @@ class App {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<domain::ContactService> contacts_;
   std::unique_ptr<domain::ApiKeyService> api_keys_;
+  std::unique_ptr<domain::AccountService> accounts_;
   std::unique_ptr<domain::PlanService> plans_;
   std::unique_ptr<domain::IncidentService> incidents_;
   std::unique_ptr<domain::LedgerService> ledger_;
@@ -95,6 +99,7 @@ class App {
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
   std::optional<domain::NewApiKey> bootstrap_key_;
+  std::optional<std::string> bootstrap_password_;
   bool shut_down_ = false;
 };
 

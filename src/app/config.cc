@@ -347,6 +347,29 @@ const std::vector<Key>& Keys() {
          c.ledger_origin = v;
          return Status::Ok();
        }},
+      {"dashboard.sessionIdleMinutes", "720",
+       "a dashboard session ends after this long without a request",
+       IntSetter(5, 60 * 24 * 30,
+                 [](Config& c, int64_t n) { c.sessions.idle = std::chrono::minutes(n); })},
+      {"dashboard.sessionMaxHours", "168", "a dashboard session ends this long after login",
+       IntSetter(1, 24 * 90,
+                 [](Config& c, int64_t n) { c.sessions.absolute = std::chrono::hours(n); })},
+      {"dashboard.bootstrapAdmin", "true",
+       "on a fresh installation, create the dashboard user \"admin\" with a generated "
+       "password (printed once)",
+       [](Config& c, const std::string& v, const std::string& where) -> Status {
+         auto b = ParseBool(v, where);
+         if (!b.ok()) return b.status();
+         c.bootstrap_admin = *b;
+         return Status::Ok();
+       }},
+      {"dashboard.webDir", "",
+       "serve the dashboard from this directory instead of the copy built into the binary "
+       "(development)",
+       [](Config& c, const std::string& v, const std::string&) -> Status {
+         c.api.web_dir = v;
+         return Status::Ok();
+       }},
       {"bootstrapKey", "",
        "admin API key created on first start (else one is generated and printed)",
        [](Config& c, const std::string& v, const std::string&) -> Status {
@@ -455,6 +478,10 @@ Result<Config> LoadConfig(const Flags& flags, const std::vector<std::string>& en
   if (flags.db) {
     if (flags.db->empty()) return Bad("--db", "must name a file");
     config.store.path = *flags.db;
+  }
+  if (flags.web_dir) config.api.web_dir = *flags.web_dir;
+  if (!config.api.web_dir.empty() && !std::filesystem::is_directory(config.api.web_dir)) {
+    return Bad("dashboard.webDir", "\"" + config.api.web_dir + "\" is not a directory");
   }
   return config;
 }

@@ -16,6 +16,8 @@
 #include "tocsin/api/api.h"
 #include "tocsin/core/log.h"
 #include "tocsin/core/status.h"
+#include "tocsin/crypto/password.h"
+#include "tocsin/domain/account_service.h"
 #include "tocsin/http/server.h"
 #include "tocsin/notify/carrier.h"
 #include "tocsin/notify/smtp.h"
@@ -50,6 +52,9 @@ struct Config {
   std::string ledger_key_file;  // Empty: ledger-ed25519.pem next to the database.
   std::string ledger_origin;    // Empty: "tocsin/<instance id prefix>".
   std::optional<std::string> bootstrap_key;
+  domain::SessionOptions sessions;       // dashboard.session*
+  bool bootstrap_admin = true;           // dashboard.bootstrapAdmin
+  crypto::ScryptParams password_params;  // Work factor of new password hashes.
 };
 
 // Command-line flags that override the file and the environment.
@@ -57,10 +62,12 @@ struct Flags {
   std::optional<std::string> config_file;
   std::optional<std::string> listen;  // HOST:PORT
   std::optional<std::string> db;
+  std::optional<std::string> web_dir;  // Serve the dashboard from this directory.
 };
 
 // Environment variables named TOCSIN_* that are not configuration keys.
-inline const char* const kNonConfigEnv[] = {"TOCSIN_CRASH_POINT", "TOCSIN_TEST_CLOCK_OFFSET_MS"};
+inline const char* const kNonConfigEnv[] = {"TOCSIN_CRASH_POINT", "TOCSIN_TEST_CLOCK_OFFSET_MS",
+                                            "TOCSIN_PASSWORD"};
 
 // Loads the configuration. `environ_vars` is the process environment as
 // NAME=VALUE strings (injected for tests). kInvalidArgument naming the key on

@@ -1,5 +1,6 @@
 // tocsin: the command-line entry point.
 #include <pthread.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -19,6 +20,7 @@
 #include "app/config.h"
 #include "tocsin/core/crash_point.h"
 #include "tocsin/core/log.h"
+#include "tocsin/domain/account_service.h"
 #include "tocsin/store/ledger_verify.h"
 #include "tocsin/store/store.h"
 
@@ -37,8 +39,14 @@ void PrintUsage(std::FILE* out) {
       "tocsin %s — self-hosted incident management (contacts, on-call, incidents, paging)\n"
       "\n"
       "Usage:\n"
-      "  tocsin serve [--config FILE] [--listen HOST:PORT] [--db PATH]\n"
-      "      Run the server until SIGTERM or SIGINT.\n"
+      "  tocsin serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--web-dir DIR]\n"
+      "      Run the server until SIGTERM or SIGINT. --web-dir serves the dashboard from\n"
+      "      DIR instead of the copy built into the binary (development).\n"
+      "  tocsin user add [--admin | --role ROLE] NAME [--config FILE] [--db PATH]\n"
+      "  tocsin user passwd NAME [--config FILE] [--db PATH]\n"
+      "      Create a dashboard user (ROLE admin, responder or viewer; default responder)\n"
+      "      or set its password. The password comes from TOCSIN_PASSWORD, else from a\n"
+      "      prompt on a terminal, else from the first line of standard input.\n"
       "  tocsin backup FILE [--config FILE] [--db PATH]\n"
       "      Write an online, consistent copy of the database to FILE (must not exist).\n"
       "  tocsin verify [--db PATH] [--config FILE] [--checkpoint FILE] [--key VERIFIER_KEY]\n"
@@ -77,6 +85,8 @@ bool ParseFlags(int argc, char** argv, int first, Flags& flags,
       if (!value(flags.listen)) return false;
     } else if (arg == "--db") {
       if (!value(flags.db)) return false;
+    } else if (arg == "--web-dir") {
+      if (!value(flags.web_dir)) return false;
     } else if (arg.rfind("--", 0) == 0) {
       std::fprintf(stderr, "tocsin: unknown flag %s (see tocsin --help)\n", arg.c_str());
       return false;
@@ -135,6 +145,14 @@ int Serve(const Config& config) {
         "\nAdmin API key (shown once, store it now):\n\n  %s\n\n"
         "Try:  curl -H 'Authorization: Bearer %s' http://%s:%u/api/v1/contacts\n\n",
         key->token.c_str(), key->token.c_str(), host.c_str(), (*app)->port());
+  }
+  if (const auto& password = (*app)->bootstrap_password()) {
+    std::printf(
+        "Dashboard: http://%s:%u/  user admin, password %s (shown once; change it under "
+        "Users)\n\n",
+        host.c_str(), (*app)->port(), password->c_str());
+  } else {
+    std::printf("Dashboard: http://%s:%u/\n", host.c_str(), (*app)->port());
   }
   std::fflush(stdout);
   spdlog::info("msg=\"serving\" listen={}:{} db={}", config.server.host, (*app)->port(),
@@ -262,6 +280,122 @@ int Verify(int argc, char** argv) {
   return 0;
 }
 
+// Reads the password of `tocsin user`: TOCSIN_PASSWORD, else a prompt (twice,
+// without echo) on a terminal, else the first line of standard input.
+std::optional<std::string> ReadPassword() {
+  if (const char* env = std::getenv("TOCSIN_PASSWORD")) return std::string(env);
+  if (isatty(STDIN_FILENO) != 1) {
+    std::string line;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+  termios saved{};
+  tcgetattr(STDIN_FILENO, &saved);
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  std::string first;
+  std::string second;
+  std::fprintf(stderr, "Password: ");
+  std::getline(std::cin, first);
+  std::fprintf(stderr, "\nAgain: ");
+  std::getline(std::cin, second);
+  std::fprintf(stderr, "\n");
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  if (first != second) {
+    std::fprintf(stderr, "tocsin user: the passwords differ\n");
+    return std::nullopt;
+  }
+  return first;
+}
+
+// `tocsin user add|passwd`: writes the users table directly (the server may be
+// running: SQLite serializes the writers). Not recorded in the ledger, which
+// only the server appends to.
+int UserCommand(int argc, char** argv) {
+  constexpr const char* kUsage =
+      "usage: tocsin user add [--admin | --role ROLE] NAME [--config FILE] [--db PATH]\n"
+      "       tocsin user passwd NAME [--config FILE] [--db PATH]\n";
+  if (argc < 3) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  const std::string action = argv[2];
+  Flags flags;
+  std::string role_text = "responder";
+  std::vector<std::string> names;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--admin") {
+      role_text = "admin";
+      continue;
+    }
+    std::optional<std::string>* slot = arg == "--db"       ? &flags.db
+                                       : arg == "--config" ? &flags.config_file
+                                                           : nullptr;
+    std::optional<std::string> role;
+    if (arg == "--role") slot = &role;
+    if (slot != nullptr) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "tocsin user: missing value for %s\n%s", arg.c_str(), kUsage);
+        return 2;
+      }
+      *slot = argv[++i];
+      if (role) role_text = *role;
+      continue;
+    }
+    if (arg.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "tocsin user: unknown flag %s\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+    names.push_back(arg);
+  }
+  if ((action != "add" && action != "passwd") || names.size() != 1) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  auto role = domain::AccountService::ParseUserRole(role_text);
+  Status valid = !role.ok() ? role.status() : domain::AccountService::ValidateName(names[0]);
+  if (!valid.ok()) {
+    std::fprintf(stderr, "tocsin user: %s\n", valid.message().c_str());
+    return 2;
+  }
+  auto config = LoadConfig(flags, Environment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "tocsin: configuration error: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  auto password = ReadPassword();
+  if (!password) return 2;
+  if (Status s = domain::AccountService::ValidatePassword(*password); !s.ok()) {
+    std::fprintf(stderr, "tocsin user: %s\n", s.message().c_str());
+    return 2;
+  }
+  const domain::AccountService accounts(config->sessions, config->password_params);
+  const std::string hash = accounts.HashPassword(*password);
+  auto store = store::OpenSqliteStore(config->store, SystemClock());
+  if (!store.ok()) {
+    std::fprintf(stderr, "tocsin user: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  const domain::Principal who{
+      "cli/" + std::string(std::getenv("USER") ? std::getenv("USER") : "root"),
+      domain::Role::kAdmin};
+  Status s = (*store)->WriteSync([&](store::WriteTxn& txn) {
+    if (action == "add") return accounts.CreateUser(txn, who, names[0], *role, hash).status();
+    return accounts.UpdateUser(txn, who, names[0], std::nullopt, hash, std::nullopt).status();
+  });
+  (*store)->Shutdown();
+  if (!s.ok()) {
+    std::fprintf(stderr, "tocsin user: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::printf(action == "add" ? "user %s created (%s)\n" : "password of %s changed (%s)\n",
+              names[0].c_str(), action == "add" ? role_text.c_str() : "sessions ended");
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   if (argc < 2) {
     PrintUsage(stderr);
@@ -277,6 +411,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (command == "verify") return Verify(argc, argv);
+  if (command == "user") return UserCommand(argc, argv);
   Flags flags;
   std::vector<std::string> positional;
   if (!ParseFlags(argc, argv, 2, flags, positional)) return 2;

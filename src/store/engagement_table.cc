@@ -119,29 +119,6 @@ Result<std::vector<T>> All(Stmt& s, T (*read)(const Stmt&)) {
   return out;
 }
 
-// Runs a keyset-paginated query whose first column is seq and whose last
-// bound parameter is the limit; fills next_cursor when there is more.
-template <typename T>
-Result<Page<T>> Paginate(Stmt& s, size_t limit, T (*read)(const Stmt&)) {
-  Page<T> page;
-  std::vector<int64_t> seqs;
-  while (s.Step()) {
-    seqs.push_back(s.Int(0));
-    page.items.push_back(read(s));
-  }
-  if (!s.status().ok()) return s.status();
-  if (page.items.size() > limit) {
-    page.items.pop_back();
-    page.next_cursor = EncodeCursor(seqs[limit - 1]);
-  }
-  return page;
-}
-
-Result<int64_t> CursorOr(const std::string& cursor, int64_t initial) {
-  if (cursor.empty()) return initial;
-  return DecodeCursor(cursor);
-}
-
 }  // namespace
 
 Result<Engagement> EngagementTable::GetEngagement(std::string_view id) {
@@ -166,7 +143,7 @@ Result<Page<Engagement>> EngagementTable::ListEngagements(const EngagementQuery&
   s->Bind(1, *before).Bind(2, q.incident_id);
   s->Bind(3, q.state ? domain::EngagementStateName(*q.state) : "");
   s->Bind(4, static_cast<int64_t>(limit + 1));
-  return Paginate<Engagement>(*s, limit, ReadEngagement);
+  return Paginate<Engagement>(*s, limit, 0, ReadEngagement);
 }
 
 Result<EngagementRun> EngagementTable::GetRun(std::string_view id) {
@@ -251,7 +228,7 @@ Result<Page<domain::Page>> EngagementTable::ListPages(const PageQuery& q) {
   if (!s.ok()) return s.status();
   s->Bind(1, q.engagement_id).Bind(2, *after).Bind(3, q.incident_id).Bind(4, q.contact_id);
   s->Bind(5, static_cast<int64_t>(limit + 1));
-  return Paginate<domain::Page>(*s, limit, ReadPage);
+  return Paginate<domain::Page>(*s, limit, 0, ReadPage);
 }
 
 Result<std::vector<domain::Page>> EngagementTable::ListRunPages(std::string_view run_id) {

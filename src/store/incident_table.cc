@@ -1,6 +1,7 @@
 #include "store/incident_table.h"
 
 #include <algorithm>
+#include <map>
 
 #include "store/resource_table.h"
 #include "tocsin/codec/ledger.h"
@@ -138,19 +139,12 @@ Result<domain::Incident> IncidentTable::FindOpen(std::string_view dedupe) {
   return NotFound("no open incident with that dedupe string");
 }
 
-Result<Page<domain::Incident>> IncidentTable::List(const IncidentQuery& q) {
-  int64_t before_seq = INT64_MAX;
-  if (!q.cursor.empty()) {
-    auto c = DecodeCursor(q.cursor);
-    if (!c.ok()) return c.status();
-    before_seq = *c;
-  }
-  const size_t limit = std::clamp<size_t>(q.limit, 1, 100);
-  // The SQL text depends only on which filters are present (and how many
-  // values each has, capped by the API), so the statement cache stays small.
-  std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE seq < ?";
-  std::vector<std::function<void(Stmt&, int)>> binds;
-  binds.push_back([before_seq](Stmt& s, int i) { s.Bind(i, before_seq); });
+// Appends " AND ..." for every filter of `q` to `sql`, and their binders to
+// `binds` (which capture `q` by reference: bind before it goes away).
+// The SQL text depends only on which filters are present (and how many
+// values each has, capped by the API), so the statement cache stays small.
+static void AppendFilters(const IncidentQuery& q, std::string& sql,
+                          std::vector<std::function<void(Stmt&, int)>>& binds) {
   auto in_list = [&](const char* column, size_t n) {
     sql += std::string(" AND ") + column + " IN (";
     for (size_t k = 0; k < n; ++k) sql += k == 0 ? "?" : ", ?";
@@ -187,6 +181,20 @@ Result<Page<domain::Incident>> IncidentTable::List(const IncidentQuery& q) {
     sql += " AND seq IN (SELECT rowid FROM incidents_title WHERE incidents_title MATCH ?)";
     binds.push_back([fts](Stmt& s, int i) { s.Bind(i, fts); });
   }
+}
+
+Result<Page<domain::Incident>> IncidentTable::List(const IncidentQuery& q) {
+  int64_t before_seq = INT64_MAX;
+  if (!q.cursor.empty()) {
+    auto c = DecodeCursor(q.cursor);
+    if (!c.ok()) return c.status();
+    before_seq = *c;
+  }
+  const size_t limit = std::clamp<size_t>(q.limit, 1, 100);
+  std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE seq < ?";
+  std::vector<std::function<void(Stmt&, int)>> binds;
+  binds.push_back([before_seq](Stmt& s, int i) { s.Bind(i, before_seq); });
+  AppendFilters(q, sql, binds);
   sql += " ORDER BY seq DESC LIMIT ?";
   binds.push_back([limit](Stmt& s, int i) { s.Bind(i, static_cast<int64_t>(limit + 1)); });
   auto s = db_.PrepareDynamic(sql);
@@ -206,6 +214,20 @@ Result<Page<domain::Incident>> IncidentTable::List(const IncidentQuery& q) {
     page.next_cursor = EncodeCursor(seqs[limit - 1]);
   }
   return page;
+}
+
+Result<std::map<int, int64_t>> IncidentTable::CountByImpact(const IncidentQuery& q) {
+  std::string sql = "SELECT impact, count(*) FROM incidents WHERE 1";
+  std::vector<std::function<void(Stmt&, int)>> binds;
+  AppendFilters(q, sql, binds);
+  sql += " GROUP BY impact";
+  auto s = db_.PrepareDynamic(sql);
+  if (!s.ok()) return s.status();
+  for (size_t i = 0; i < binds.size(); ++i) binds[i](*s, static_cast<int>(i) + 1);
+  std::map<int, int64_t> out;
+  while (s->Step()) out[static_cast<int>(s->Int(0))] = s->Int(1);
+  if (!s->status().ok()) return s->status();
+  return out;
 }
 
 Status IncidentTable::InsertRelatedItem(std::string_view incident_id,

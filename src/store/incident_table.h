@@ -2,6 +2,7 @@
 // over one connection; not thread-safe.
 #pragma once
 
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,8 @@ class IncidentTable {
   Result<domain::Incident> Get(std::string_view id_or_arn);
   Result<domain::Incident> FindOpen(std::string_view dedupe_string);
   Result<Page<domain::Incident>> List(const IncidentQuery& query);
+  // Incidents matching the filters of `query` (cursor and limit ignored), by impact.
+  Result<std::map<int, int64_t>> CountByImpact(const IncidentQuery& query);
 
   Status InsertRelatedItem(std::string_view incident_id, const domain::RelatedItem& item);
   Status DeleteRelatedItem(std::string_view incident_id, std::string_view item_id);

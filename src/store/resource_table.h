@@ -58,5 +58,28 @@ class ResourceTable {
 // (field "cursor") for anything EncodeCursor did not produce.
 std::string EncodeCursor(int64_t seq);
 Result<int64_t> DecodeCursor(std::string_view cursor);
+// The seq a cursor stands for, or `initial` when it is empty.
+inline Result<int64_t> CursorOr(const std::string& cursor, int64_t initial) {
+  if (cursor.empty()) return initial;
+  return DecodeCursor(cursor);
+}
+
+// Collects the rows of a keyset-paginated query that selects up to limit + 1
+// rows with their seq in column `seq_col`; fills next_cursor when there is more.
+template <typename T>
+Result<Page<T>> Paginate(Stmt& s, size_t limit, int seq_col, T (*read)(const Stmt&)) {
+  Page<T> page;
+  std::vector<int64_t> seqs;
+  while (s.Step()) {
+    seqs.push_back(s.Int(seq_col));
+    page.items.push_back(read(s));
+  }
+  if (!s.status().ok()) return s.status();
+  if (page.items.size() > limit) {
+    page.items.pop_back();
+    page.next_cursor = EncodeCursor(seqs[limit - 1]);
+  }
+  return page;
+}
 
 }  // namespace tocsin::store

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/account_table.h"
 #include "store/engagement_table.h"
 #include "store/incident_table.h"
 #include "store/ingest_table.h"
@@ -48,6 +49,7 @@ class Queries {
         jobs_(db),
         outbox_(db),
         ingest_(db),
+        accounts_(db),
         ledger_(writer ? std::make_unique<LedgerWriter>(db) : std::make_unique<LedgerReader>(db)) {}
 
   IncidentTable& incidents() { return incidents_; }
@@ -55,6 +57,7 @@ class Queries {
   JobTable& jobs() { return jobs_; }
   OutboxTable& outbox() { return outbox_; }
   IngestTable& ingest() { return ingest_; }
+  AccountTable& accounts() { return accounts_; }
   LedgerReader& ledger() { return *ledger_; }
   // REQUIRES: constructed with writer = true.
   LedgerWriter& ledger_writer() { return static_cast<LedgerWriter&>(*ledger_); }
@@ -108,30 +111,15 @@ class Queries {
   }
 
   Result<Page<domain::ApiKey>> ListApiKeys(const ListOptions& options) {
-    int64_t after = 0;
-    if (!options.cursor.empty()) {
-      auto c = DecodeCursor(options.cursor);
-      if (!c.ok()) return c.status();
-      after = *c;
-    }
+    auto after = CursorOr(options.cursor, 0);
+    if (!after.ok()) return after.status();
     const size_t limit = std::clamp<size_t>(options.limit, 1, 100);
     auto s = db_.Prepare(
         "SELECT id, name, role, key_hash, prefix, created_at, created_by, expires_at, seq "
         "FROM api_keys WHERE seq > ?1 ORDER BY seq LIMIT ?2");
     if (!s.ok()) return s.status();
-    s->Bind(1, after).Bind(2, static_cast<int64_t>(limit + 1));
-    Page<domain::ApiKey> page;
-    std::vector<int64_t> seqs;
-    while (s->Step()) {
-      page.items.push_back(ReadKey(*s));
-      seqs.push_back(s->Int(8));
-    }
-    if (!s->status().ok()) return s->status();
-    if (page.items.size() > limit) {
-      page.items.pop_back();
-      page.next_cursor = EncodeCursor(seqs[limit - 1]);
-    }
-    return page;
+    s->Bind(1, *after).Bind(2, static_cast<int64_t>(limit + 1));
+    return Paginate(*s, limit, 8, ReadKey);
   }
 
   Result<int64_t> CountApiKeys() { return db_.QueryInt("SELECT COUNT(*) FROM api_keys"); }
@@ -175,6 +163,7 @@ class Queries {
   JobTable jobs_;
   OutboxTable outbox_;
   IngestTable ingest_;
+  AccountTable accounts_;
   std::unique_ptr<LedgerReader> ledger_;
 };
 
@@ -218,6 +207,9 @@ class ReadTxnImpl final : public ReadTxn {
   Result<Page<domain::Incident>> ListIncidents(const IncidentQuery& query) override {
     return q_.incidents().List(query);
   }
+  Result<std::map<int, int64_t>> CountIncidentsByImpact(const IncidentQuery& query) override {
+    return q_.incidents().CountByImpact(query);
+  }
   Result<std::vector<domain::RelatedItem>> ListRelatedItems(std::string_view id) override {
     return q_.incidents().ListRelatedItems(id);
   }
@@ -244,6 +236,7 @@ class ReadTxnImpl final : public ReadTxn {
   JobReader& Jobs() override { return q_.jobs(); }
   OutboxReader& Outbox() override { return q_.outbox(); }
   IngestReader& Ingest() override { return q_.ingest(); }
+  AccountReader& Accounts() override { return q_.accounts(); }
 
  private:
   Queries& q_;
@@ -307,6 +300,9 @@ class WriteTxnImpl final : public WriteTxn {
   Result<Page<domain::Incident>> ListIncidents(const IncidentQuery& query) override {
     return q_.incidents().List(query);
   }
+  Result<std::map<int, int64_t>> CountIncidentsByImpact(const IncidentQuery& query) override {
+    return q_.incidents().CountByImpact(query);
+  }
   Result<std::vector<domain::RelatedItem>> ListRelatedItems(std::string_view id) override {
     return q_.incidents().ListRelatedItems(id);
   }
@@ -335,6 +331,7 @@ class WriteTxnImpl final : public WriteTxn {
   JobWriter& Jobs() override { return q_.jobs(); }
   OutboxWriter& Outbox() override { return q_.outbox(); }
   IngestWriter& Ingest() override { return q_.ingest(); }
+  AccountWriter& Accounts() override { return q_.accounts(); }
   Status InsertApiKey(const domain::ApiKey& k) override {
     auto s = q_.db().Prepare(
         "INSERT INTO api_keys (id, name, role, key_hash, prefix, created_at, created_by, "

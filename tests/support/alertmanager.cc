@@ -205,7 +205,13 @@ std::string Alertmanager::Log() const {
 
 std::optional<double> Alertmanager::Metric(const std::string& series) const {
   if (port_ == 0) return std::nullopt;
-  const HttpResult r = HttpClient(port_).Get("/metrics");
+  // A loaded machine occasionally drops one scrape; a missing answer is not
+  // a missing series, so ask again before giving up.
+  HttpResult r;
+  for (int attempt = 0; attempt < 5 && r.status != 200; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = HttpClient(port_).Get("/metrics");
+  }
   if (r.status != 200) return std::nullopt;
   std::istringstream lines(r.body);
   std::string line;

@@ -11,6 +11,7 @@ TestServer::TestServer() {
   config_.server.access_log = false;
   config_.store.path = (dir_.path() / "tocsin.db").string();
   config_.bootstrap_key = kAdminToken;
+  config_.bootstrap_admin = false;  // Saves a password hash per server.
   Start();
 }
 

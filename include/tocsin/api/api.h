@@ -17,6 +17,7 @@
 
 #include "tocsin/core/clock.h"
 #include "tocsin/core/metrics.h"
+#include "tocsin/domain/account_service.h"
 #include "tocsin/domain/api_key_service.h"
 #include "tocsin/domain/contact_service.h"
 #include "tocsin/domain/engagement_service.h"
@@ -45,7 +46,15 @@ struct ApiConfig {
   std::chrono::milliseconds stream_heartbeat{15'000};
   size_t max_streams = 1000;
   size_t stream_catch_up_bytes = 512 * 1024;
+  // The dashboard: served from this directory when set (development), else
+  // from the copy embedded in the binary.
+  std::string web_dir;
 };
+
+// Which credentials a route accepts. Sessions are the dashboard's (a cookie
+// plus X-CSRF-Token on changes), API keys everyone else's.
+enum class AuthMode { kKeyOrSession, kKeyOnly, kSessionOnly };
+const char* AuthModeName(AuthMode mode);  // "key or session", "key", "session"
 
 // The collaborators handlers use. Not owned; all must outlive the Api.
 struct Services {
@@ -53,6 +62,7 @@ struct Services {
   Clock* clock = nullptr;
   domain::ContactService* contacts = nullptr;
   domain::ApiKeyService* api_keys = nullptr;
+  const domain::AccountService* accounts = nullptr;
   domain::PlanService* plans = nullptr;
   domain::IncidentService* incidents = nullptr;
   const domain::LedgerService* ledger = nullptr;
@@ -74,6 +84,7 @@ struct RouteInfo {
   std::string pattern;
   std::set<domain::Role> roles;  // Empty: public.
   std::string credential{};      // Public routes with a credential of their own ("ingest key").
+  AuthMode auth = AuthMode::kKeyOrSession;
 };
 
 class Api {

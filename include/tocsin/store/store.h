@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/rotation.h"
 #include "tocsin/domain/timeline.h"
+#include "tocsin/domain/user.h"
 
 namespace tocsin::store {
 
@@ -249,6 +251,39 @@ class IngestWriter : public IngestReader {
   virtual Status PutFinding(const domain::FindingRecord& finding) = 0;
 };
 
+// Dashboard users and their sessions (see domain/user.h).
+class AccountReader {
+ public:
+  virtual ~AccountReader() = default;
+  // By id or name (case-insensitive); kNotFound if absent.
+  virtual Result<domain::User> GetUser(std::string_view id_or_name) = 0;
+  // In creation order. kInvalidArgument for a malformed cursor.
+  virtual Result<Page<domain::User>> ListUsers(const ListOptions& options) = 0;
+  virtual Result<int64_t> CountAdminUsers() = 0;
+  // The session whose token hashes to `token_hash`, with its user; kNotFound
+  // if none. Expiry is the caller's to check.
+  virtual Result<domain::SessionUser> FindSession(std::string_view token_hash) = 0;
+};
+
+class AccountWriter : public AccountReader {
+ public:
+  // kAlreadyExists (field "name") if the name is taken.
+  virtual Status InsertUser(const domain::User& user) = 0;
+  // Stores role, password hash, version and updated_*; user.version must be
+  // the stored version + 1, else kAborted.
+  virtual Status UpdateUser(const domain::User& user) = 0;
+  // Deletes the user and its sessions; kNotFound if absent.
+  virtual Status DeleteUser(std::string_view id) = 0;
+  virtual Status InsertSession(const domain::Session& session) = 0;
+  // Moves last_seen_at forward to `at` (never back).
+  virtual Status TouchSession(std::string_view id, TimePoint at) = 0;
+  virtual Status DeleteSession(std::string_view id) = 0;
+  // Returns how many were deleted.
+  virtual Result<int64_t> DeleteSessionsOfUser(std::string_view user_id) = 0;
+  // Deletes sessions past their absolute expiry or idle for `idle`.
+  virtual Result<int64_t> PurgeSessions(TimePoint now, Millis idle) = 0;
+};
+
 // Durable jobs of the scheduler.
 class JobReader {
  public:
@@ -303,6 +338,8 @@ class ReadTxn {
   virtual Result<domain::Incident> FindOpenIncident(std::string_view dedupe_string) = 0;
   // kInvalidArgument (field "cursor") for a malformed cursor.
   virtual Result<Page<domain::Incident>> ListIncidents(const IncidentQuery& query) = 0;
+  // How many incidents match the filters of `query` (cursor, limit ignored), by impact.
+  virtual Result<std::map<int, int64_t>> CountIncidentsByImpact(const IncidentQuery& query) = 0;
   virtual Result<std::vector<domain::RelatedItem>> ListRelatedItems(
       std::string_view incident_id) = 0;
 
@@ -327,6 +364,7 @@ class ReadTxn {
   virtual JobReader& Jobs() = 0;
   virtual OutboxReader& Outbox() = 0;
   virtual IngestReader& Ingest() = 0;
+  virtual AccountReader& Accounts() = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -345,6 +383,7 @@ class WriteTxn : public ReadTxn {
   JobWriter& Jobs() override = 0;
   OutboxWriter& Outbox() override = 0;
   IngestWriter& Ingest() override = 0;
+  AccountWriter& Accounts() override = 0;
 
   virtual Status InsertApiKey(const domain::ApiKey& key) = 0;
   // kNotFound if there is no such key.
