@@ -19,7 +19,7 @@ build_pkgs=(
 )
 test_pkgs=(
   clang libclang-rt-14-dev sqlite3 procps python3-aiosmtpd openssl
-  prometheus-alertmanager chromium
+  prometheus-alertmanager chromium slowhttptest
 )
 
 pkgs=("${build_pkgs[@]}")

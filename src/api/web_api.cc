@@ -40,8 +40,12 @@ std::string ContentTypeOf(std::string_view path) {
   return "text/plain; charset=utf-8";
 }
 
-http::Response FileResponse(const http::Request& req, std::string_view path, std::string body) {
-  const std::string etag = "\"" + crypto::HexEncode(crypto::Sha256(body)).substr(0, 32) + "\"";
+std::string EtagOf(std::string_view body) {
+  return "\"" + crypto::HexEncode(crypto::Sha256(body)).substr(0, 32) + "\"";
+}
+
+http::Response FileResponse(const http::Request& req, std::string_view path, std::string body,
+                            const std::string& etag) {
   http::Response r;
   r.headers = {{"content-security-policy", kCsp}, {"x-content-type-options", "nosniff"},
                {"x-frame-options", "DENY"},       {"referrer-policy", "no-referrer"},
@@ -74,11 +78,14 @@ std::vector<std::string> ListDir(const std::filesystem::path& dir) {
   return out;
 }
 
-void AddFile(Api::Impl& api, const std::string& path, std::function<Result<std::string>()> read) {
+// `read` returns the file and its ETag.
+using ReadFile = std::function<Result<std::pair<std::string, std::string>>()>;
+
+void AddFile(Api::Impl& api, const std::string& path, ReadFile read) {
   auto handler = [&api, path, read](Call& call) {
-    auto body = read();
-    if (!body.ok()) return api.Fail(call, body.status());
-    api.Send(call, FileResponse(call.req, path, std::move(*body)));
+    auto file = read();
+    if (!file.ok()) return api.Fail(call, file.status());
+    api.Send(call, FileResponse(call.req, path, std::move(file->first), file->second));
   };
   api.routes.push_back({"GET", "/" + path, kPublic, handler});
   if (path == "index.html") api.routes.push_back({"GET", "/", kPublic, handler});
@@ -90,18 +97,25 @@ void AddWebRoutes(Api::Impl& api) {
   if (!api.config.web_dir.empty()) {
     const std::filesystem::path dir = api.config.web_dir;
     for (const std::string& path : ListDir(dir)) {
-      AddFile(api, path, [file = dir / path]() -> Result<std::string> {
+      AddFile(api, path, [file = dir / path]() -> Result<std::pair<std::string, std::string>> {
         std::ifstream in(file, std::ios::binary);
         if (!in) return NotFound("cannot read " + file.string());
         std::ostringstream buffer;
         buffer << in.rdbuf();
-        return buffer.str();
+        std::string body = buffer.str();
+        std::string etag = EtagOf(body);
+        return std::make_pair(std::move(body), std::move(etag));
       });
     }
     return;
   }
   for (const EmbeddedFile* f = web::kEmbeddedFiles; f->path != nullptr; ++f) {
-    AddFile(api, f->path, [data = f->data]() -> Result<std::string> { return std::string(data); });
+    // Embedded files never change: hash each once.
+    AddFile(
+        api, f->path,
+        [data = f->data, etag = EtagOf(f->data)]() -> Result<std::pair<std::string, std::string>> {
+          return std::make_pair(std::string(data), etag);
+        });
   }
 }
 

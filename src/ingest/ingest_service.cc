@@ -51,11 +51,6 @@ Status StoreKey(store::WriteTxn& txn, const Integration& integration, std::strin
                        store::Secret{KeyHash(key), FromUnixMillis(kNeverMillis), 0});
 }
 
-bool IsOpen(store::ReadTxn& txn, const std::string& incident_id) {
-  auto incident = txn.GetIncident(incident_id);
-  return incident.ok() && incident->status == domain::IncidentStatus::kOpen;
-}
-
 std::string AlertEventData(const Signal& signal, std::string_view what) {
   JsonObject data;
   data.Add("alert", signal.key).Add("title", signal.title).Add("source", signal.trigger.source);
@@ -342,7 +337,7 @@ std::vector<PlannedSignal> IngestService::Plan(store::ReadTxn& txn, const Integr
       continue;
     }
     p.incident_id = alert->incident_id;
-    const bool open = IsOpen(txn, alert->incident_id);
+    const bool open = alert->incident_open;
     if (kind == Decision::Kind::kStart) {
       p.needs_write = !(alert->firing && open);
     } else if (kind == Decision::Kind::kResolve) {
@@ -403,7 +398,7 @@ Status IngestService::ApplyOne(store::WriteTxn& txn, const domain::Actor& actor,
   if (signal.finding) TOCSIN_RETURN_IF_ERROR(StoreFinding(txn, integration, *signal.finding, ""));
   auto alert = txn.Ingest().GetAlert(integration.meta.id, signal.key);
   if (!alert.ok() && alert.status().code() != StatusCode::kNotFound) return alert.status();
-  if (!alert.ok() || !IsOpen(txn, alert->incident_id)) {
+  if (!alert.ok() || !alert->incident_open) {
     ++counts.ignored;
     return Status::Ok();
   }
@@ -424,7 +419,7 @@ Status IngestService::Start(store::WriteTxn& txn, const domain::Actor& actor,
                             std::vector<std::string>& fired_into) {
   auto alert = txn.Ingest().GetAlert(integration.meta.id, signal.key);
   if (!alert.ok() && alert.status().code() != StatusCode::kNotFound) return alert.status();
-  if (alert.ok() && alert->firing && IsOpen(txn, alert->incident_id)) {
+  if (alert.ok() && alert->firing && alert->incident_open) {
     ++counts.deduplicated;
     counts.Touch(alert->incident_id);
     if (signal.finding) {
@@ -480,7 +475,7 @@ Status IngestService::Resolve(store::WriteTxn& txn, const domain::Actor& actor,
   alert->changed_at = txn.Now();
   TOCSIN_RETURN_IF_ERROR(txn.Ingest().PutAlert(*alert));
   counts.Touch(alert->incident_id);
-  if (!IsOpen(txn, alert->incident_id)) {
+  if (!alert->incident_open) {
     ++counts.ignored;
     return Status::Ok();
   }

@@ -26,8 +26,9 @@ domain::FindingRecord ReadFinding(const Stmt& s) {
 Result<domain::AlertState> IngestTable::GetAlert(std::string_view integration_id,
                                                  std::string_view key) {
   auto s = db_.Prepare(
-      "SELECT incident_id, status, title, first_seen, changed_at FROM alerts "
-      "WHERE integration_id = ?1 AND alert_key = ?2");
+      "SELECT a.incident_id, a.status, a.title, a.first_seen, a.changed_at, i.status "
+      "FROM alerts a JOIN incidents i ON i.id = a.incident_id "
+      "WHERE a.integration_id = ?1 AND a.alert_key = ?2");
   if (!s.ok()) return s.status();
   s->Bind(1, integration_id).Bind(2, key);
   if (!s->Step()) {
@@ -42,6 +43,7 @@ Result<domain::AlertState> IngestTable::GetAlert(std::string_view integration_id
   a.title = s->Text(2);
   a.first_seen = FromUnixMillis(s->Int(3));
   a.changed_at = FromUnixMillis(s->Int(4));
+  a.incident_open = s->Text(5) == "OPEN";
   return a;
 }
 

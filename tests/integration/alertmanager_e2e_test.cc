@@ -267,7 +267,7 @@ TEST_F(AlertmanagerE2eTest, WrongIngestKeyIsRefusedAndStartsNothing) {
   if (HasFatalFailure()) return;
   Fire(am, kDiskFull);
   ASSERT_TRUE(WaitFor([&] { return am.WebhooksFailed() >= 1; }, kDeliveryTimeout)) << am.Log();
-  EXPECT_EQ(am.WebhooksDelivered(), 0);
+  EXPECT_EQ(am.WebhooksDelivered(), 0) << am.MetricsText() << am.Log();
   EXPECT_NE(am.Log().find("401"), std::string::npos) << am.Log();
   server_.app().WaitEngineIdle();
   EXPECT_TRUE(Incidents("OPEN").empty());

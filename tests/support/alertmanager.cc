@@ -203,8 +203,8 @@ std::string Alertmanager::Log() const {
   return dir_ ? ReadFile(dir_->File("alertmanager.log")) : "";
 }
 
-std::optional<double> Alertmanager::Metric(const std::string& series) const {
-  if (port_ == 0) return std::nullopt;
+std::string Alertmanager::MetricsText() const {
+  if (port_ == 0) return {};
   // A loaded machine occasionally drops one scrape; a missing answer is not
   // a missing series, so ask again before giving up.
   HttpResult r;
@@ -212,8 +212,13 @@ std::optional<double> Alertmanager::Metric(const std::string& series) const {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     r = HttpClient(port_).Get("/metrics");
   }
-  if (r.status != 200) return std::nullopt;
-  std::istringstream lines(r.body);
+  return r.status == 200 ? r.body : std::string();
+}
+
+namespace {
+
+std::optional<double> FindSeries(const std::string& text, const std::string& series) {
+  std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
     if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
@@ -224,10 +229,19 @@ std::optional<double> Alertmanager::Metric(const std::string& series) const {
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<double> Alertmanager::Metric(const std::string& series) const {
+  return FindSeries(MetricsText(), series);
+}
+
 double Alertmanager::WebhooksDelivered() const {
-  const auto total = Metric(R"(alertmanager_notification_requests_total{integration="webhook"})");
+  // Both counters from one scrape, so that they agree.
+  const std::string text = MetricsText();
+  const auto total =
+      FindSeries(text, R"(alertmanager_notification_requests_total{integration="webhook"})");
   const auto failed =
-      Metric(R"(alertmanager_notification_requests_failed_total{integration="webhook"})");
+      FindSeries(text, R"(alertmanager_notification_requests_failed_total{integration="webhook"})");
   if (!total || !failed) return -1;
   return *total - *failed;
 }

@@ -63,6 +63,8 @@ class Alertmanager {
   // (`alertmanager_notification_requests_total{integration="webhook"}`);
   // nullopt if absent or unreachable.
   std::optional<double> Metric(const std::string& series) const;
+  // The text of GET /metrics ("" if Alertmanager does not answer).
+  std::string MetricsText() const;
   // Webhook requests answered with a 2xx: requests_total − requests_failed_total
   // (both counted after the receiver answered, unlike notifications_total).
   // -1 if unreachable.

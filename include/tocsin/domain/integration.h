@@ -76,6 +76,9 @@ struct AlertState {
   std::string title;
   TimePoint first_seen{};
   TimePoint changed_at{};
+  // Read only (GetAlert joins it in, PutAlert ignores it): whether the
+  // incident is OPEN, so that deciding about a repeat costs one indexed read.
+  bool incident_open = false;
 };
 
 // A security finding as stored (identity, what lists need, and the whole
