@@ -32,19 +32,28 @@ size_t Utf8SequenceLength(std::string_view s) {
   return n;
 }
 
+namespace {
+
+// Appends the character at the start of `text` to `out`, or U+FFFD for a byte
+// that does not start a valid UTF-8 sequence; returns the bytes consumed.
+size_t AppendUtf8Char(std::string& out, std::string_view text) {
+  const size_t n = Utf8SequenceLength(text);
+  if (n == 0) {
+    out += "\xEF\xBF\xBD";
+    return 1;
+  }
+  out.append(text.substr(0, n));
+  return n;
+}
+
+}  // namespace
+
 std::string TruncateUtf8(std::string_view text, size_t max_chars) {
   std::string out;
   out.reserve(std::min(text.size(), max_chars * 4));
   size_t chars = 0;
   for (size_t i = 0; i < text.size() && chars < max_chars; ++chars) {
-    const size_t n = Utf8SequenceLength(text.substr(i));
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
+    i += AppendUtf8Char(out, text.substr(i));
   }
   return out;
 }
@@ -57,14 +66,7 @@ std::string JsonEscape(std::string_view text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
       // Invalid UTF-8 (possible in echoed user input) would make the whole
       // document invalid JSON; each bad byte becomes U+FFFD.
-      const size_t n = Utf8SequenceLength(text.substr(i));
-      if (n == 0) {
-        out += "\xEF\xBF\xBD";
-        ++i;
-      } else {
-        out.append(text.substr(i, n));
-        i += n;
-      }
+      i += AppendUtf8Char(out, text.substr(i));
       continue;
     }
     ++i;
