@@ -58,12 +58,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   TOCSIN_RETURN_IF_ERROR(app->SetUpEngine());
 
   // A fresh installation gets an admin key, so that the API is usable at all.
-  // So is the dashboard: a fresh installation also gets an "admin" user (its
-  // password is hashed up front; cheap next to creating the database).
+  // So is the dashboard: a fresh installation also gets an "admin" user. Its
+  // password is hashed inside the write only when it is made, so restarts pay
+  // nothing; nothing else is waiting for the writer during start-up.
   std::optional<domain::NewApiKey> created;
-  const std::string admin_password = RandomToken(12);
-  const std::string admin_hash =
-      config.bootstrap_admin ? app->accounts_->HashPassword(admin_password) : std::string();
   Status s = app->store_->WriteSync([&](store::WriteTxn& txn) {
     auto r = app->api_keys_->Bootstrap(txn, config.bootstrap_key);
     if (!r.ok()) return r.status();
@@ -73,10 +71,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
     if (!admins.ok()) return admins.status();
     if (created && config.bootstrap_admin && *admins == 0 &&
         txn.Accounts().GetUser("admin").status().code() == StatusCode::kNotFound) {
-      auto user = app->accounts_->CreateUser(txn, domain::SystemPrincipal(), "admin",
-                                             domain::Role::kAdmin, admin_hash);
+      const std::string password = RandomToken(12);
+      auto user =
+          app->accounts_->CreateUser(txn, domain::SystemPrincipal(), "admin", domain::Role::kAdmin,
+                                     app->accounts_->HashPassword(password));
       if (!user.ok()) return user.status();
-      app->bootstrap_password_ = admin_password;
+      app->bootstrap_password_ = password;
     }
     return Status::Ok();
   });
