@@ -34,3 +34,14 @@ if(TOCSIN_SANITIZERS)
     target_compile_options(tocsin_options INTERFACE -Wno-tsan)
   endif()
 endif()
+
+# libFuzzer: every target of ours gets the coverage instrumentation the fuzzer
+# needs (-fsanitize=fuzzer-no-link); only the fuzz targets link the fuzzer's
+# main (fuzz/CMakeLists.txt). Clang only.
+if(TOCSIN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "TOCSIN_FUZZ=ON needs clang (libFuzzer), not ${CMAKE_CXX_COMPILER_ID}: "
+                        "use `cmake --preset fuzz`, or TOCSIN_FUZZ=OFF for corpus replay")
+  endif()
+  target_compile_options(tocsin_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -82,4 +82,23 @@ std::optional<std::string> PercentDecode(std::string_view text) {
   return out;
 }
 
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view q) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start < q.size()) {
+    size_t end = q.find('&', start);
+    if (end == std::string_view::npos) end = q.size();
+    const auto part = q.substr(start, end - start);
+    if (!part.empty()) {
+      const auto eq = part.find('=');
+      auto key = PercentDecode(part.substr(0, eq));
+      auto value = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1));
+      if (!key || !value) return std::nullopt;
+      out.emplace_back(std::move(*key), std::move(*value));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace tocsin::http

@@ -109,4 +109,8 @@ Response ErrorResponse(unsigned status, std::string_view code, std::string_view 
 // send). Returns nullopt for malformed escapes or a decoded NUL.
 std::optional<std::string> PercentDecode(std::string_view text);
 
+// Splits the query part of a target ("a=1&b=%20") into decoded pairs, in
+// order; nullopt if an escape is malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view q);
+
 }  // namespace tocsin::http
