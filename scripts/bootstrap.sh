@@ -18,7 +18,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev
 )
 test_pkgs=(
-  clang libclang-rt-14-dev sqlite3 procps python3-aiosmtpd openssl
+  clang libclang-rt-14-dev sqlite3 procps python3-aiosmtpd openssl faketime libfaketime
   prometheus-alertmanager chromium slowhttptest
 )
 

@@ -132,7 +132,7 @@ Status Api::Impl::Authenticate(Call& call, const RouteSpec& spec) {
     // Best effort: a lost touch only makes the idle expiry come a minute early.
     svc.store->Submit([id = found->session.id,
                        now](store::WriteTxn& txn) { return txn.Accounts().TouchSession(id, now); },
-                      [](const Status&) {});
+                      [](const Status&) {}, store::WritePriority::kRequest);
   }
   call.who = domain::AccountService::PrincipalOf(*found);
   call.session = std::move(found);

@@ -115,7 +115,8 @@ void AddTwilioRoutes(Api::Impl& api) {
             [reply, rid = call.rid()](Status s) {
               reply.Later(
                   [s, rid] { return s.ok() ? Twiml("<Response/>") : ErrorResponse(s, rid); });
-            });
+            },
+            store::WritePriority::kEngine);
       }};
   status.body_limit = kHookBodyLimit;
   api.routes.push_back(std::move(status));
@@ -142,7 +143,8 @@ void AddTwilioRoutes(Api::Impl& api) {
                              LogQuote(r.status().message()));
               }
               reply.Later([] { return Twiml("<Response/>"); });
-            });
+            },
+            store::WritePriority::kEngine);
       }};
   sms.body_limit = kHookBodyLimit;
   api.routes.push_back(std::move(sms));
@@ -175,7 +177,8 @@ void AddTwilioRoutes(Api::Impl& api) {
                        : "<Response><Say>This page could not be acknowledged.</Say>"
                          "</Response>");
               });
-            });
+            },
+            store::WritePriority::kEngine);
       }};
   gather.body_limit = kHookBodyLimit;
   api.routes.push_back(std::move(gather));

@@ -248,7 +248,8 @@ void AddEngagementCrudRoutes(Api::Impl& api) {
              call,
              [&engagements, actor = ActorOf(call), id = call.param(0), reason = std::move(reason)](
                  store::WriteTxn& txn) { return engagements.Stop(txn, actor, id, reason); },
-             [&api](const Engagement& e) { return JsonResponse(200, EngagementJson(api, e)); });
+             [&api](const Engagement& e) { return JsonResponse(200, EngagementJson(api, e)); },
+             store::WritePriority::kEngine);
        }});
 }
 
@@ -319,7 +320,8 @@ void AddPageRoutes(Api::Impl& api) {
              call,
              [&engagements, actor = ActorOf(call), id = call.param(0), accept = std::move(*accept)](
                  store::WriteTxn& txn) { return engagements.Accept(txn, actor, id, accept); },
-             [&api](const domain::Page& p) { return JsonResponse(200, PageJson(api, p)); });
+             [&api](const domain::Page& p) { return JsonResponse(200, PageJson(api, p)); },
+             store::WritePriority::kEngine);
        }});
 }
 
@@ -377,7 +379,8 @@ void AddAckLinkRoutes(Api::Impl& api) {
                                           "<h1>Acknowledged</h1><p>Paging for " +
                                               XmlEscape(r->contact_alias) + " has stopped.</p>");
                             });
-                          });
+                          },
+                          store::WritePriority::kEngine);
                     }};
   confirm.redact_path = true;
   confirm.body_limit = 4096;

@@ -24,7 +24,8 @@ void AddHealthRoutes(Api::Impl& api) {
                                   r.headers.push_back({"retry-after", "1"});
                                   reply(std::move(r));
                                 }
-                              });
+                              },
+                              store::WritePriority::kRequest);
                         }});
 }
 

@@ -134,23 +134,28 @@ class Api::Impl {
 
   // Runs `fn` on the writer thread; after the commit, renders its value with
   // `render` on an I/O thread and replies (or replies with the error).
+  // `priority` is kEngine only for what stops paging (acknowledgements, stop):
+  // those go on while the disk is full and other requests get 503.
   template <typename T>
   void Mutate(Call& call, std::function<Result<T>(store::WriteTxn&)> fn,
-              std::function<http::Response(const T&)> render) {
+              std::function<http::Response(const T&)> render,
+              store::WritePriority priority = store::WritePriority::kRequest) {
     auto reply = call.reply;
     auto rid = call.rid();
     auto principal = call.who.id;
-    store::SubmitFor<T>(*svc.store, std::move(fn),
-                        [reply, rid, principal, render = std::move(render)](Result<T> result) {
-                          // Runs on the writer thread: hand rendering to the connection's I/O
-                          // thread so the writer only does database work.
-                          reply.Later([rid, principal, render, result = std::move(result)] {
-                            http::Response response =
-                                result.ok() ? render(*result) : ErrorResponse(result.status(), rid);
-                            response.principal = principal;
-                            return response;
-                          });
-                        });
+    store::SubmitFor<T>(
+        *svc.store, std::move(fn),
+        [reply, rid, principal, render = std::move(render)](Result<T> result) {
+          // Runs on the writer thread: hand rendering to the connection's I/O
+          // thread so the writer only does database work.
+          reply.Later([rid, principal, render, result = std::move(result)] {
+            http::Response response =
+                result.ok() ? render(*result) : ErrorResponse(result.status(), rid);
+            response.principal = principal;
+            return response;
+          });
+        },
+        priority);
   }
 
   // Runs `fn` against a read snapshot on this thread; on error replies and

@@ -111,7 +111,8 @@ void Login(Api::Impl& api, Call& call) {
             response.principal = "user/" + started.who.user_name;
             return response;
           });
-        });
+        },
+        store::WritePriority::kRequest);
   });
   if (!queued) {
     api.Fail(call, ResourceExhausted("too many logins at once; retry in a few seconds"));
@@ -155,7 +156,8 @@ void AddSessionRoutes(Api::Impl& api) {
               r.headers.push_back({"set-cookie", Cookie(api, "", 0)});
               r.principal = "user/" + who.user_name;
               reply(std::move(r));
-            });
+            },
+            store::WritePriority::kRequest);
       }};
   logout.auth = AuthMode::kSessionOnly;
   api.routes.push_back(std::move(logout));

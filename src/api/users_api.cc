@@ -42,7 +42,8 @@ void HashThenWrite(
             r.principal = principal;
             return r;
           });
-        });
+        },
+        store::WritePriority::kRequest);
   };
   if (!password) return submit(std::nullopt);
   if (!api.passwords.Post([&api, submit, password = std::move(*password)] {

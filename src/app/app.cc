@@ -16,6 +16,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config, Overrides overrid
   std::unique_ptr<App> app(new App());
   app->config_ = config;
   app->clock_ = overrides.clock != nullptr ? overrides.clock : &SystemClock();
+  app->watch_clock_steps_ = overrides.watch_clock_steps;
   // Every outbound request (carriers, chat, webhooks) goes through the guard.
   {
     net::OutboundPolicy policy;
@@ -209,7 +210,8 @@ Status App::SetUpLedger() {
                    [](Status s) {
                      if (!s.ok())
                        spdlog::warn("msg=\"checkpoint failed\" error={}", LogQuote(s.message()));
-                   });
+                   },
+                   store::WritePriority::kEngine);
   });
   return Status::Ok();
 }
@@ -226,6 +228,22 @@ Status App::SetUpEngine() {
   outbox_->SetListener(
       [this](const std::string& id, TimePoint due) { outbox_dispatcher_->Enqueue(id, due); });
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, *clock_);
+  if (watch_clock_steps_) {
+    scheduler_->SetClockStepListener([this](const ClockStep& step) {
+      spdlog::warn("msg=\"wall clock stepped\" step_ms={} expected={} now={}", step.step.count(),
+                   FormatRfc3339(step.before), FormatRfc3339(step.after));
+      store_->Submit(
+          [event = domain::ClockStepEvent(step)](store::WriteTxn& txn) {
+            return txn.AppendTimeline(event).status();
+          },
+          [](const Status& s) {
+            if (!s.ok()) {
+              spdlog::error("msg=\"cannot record the clock step\" error={}", LogQuote(s.message()));
+            }
+          },
+          store::WritePriority::kEngine);
+    });
+  }
   for (const char* kind : {domain::kStageJob, domain::kRetryJob}) {
     scheduler_->Register(kind, [this](store::WriteTxn& txn, const domain::Job& job) {
       return engagements_->RunJob(txn, job);

@@ -36,6 +36,9 @@ namespace tocsin::app {
 struct Overrides {
   Clock* clock = nullptr;                // Default: SystemClock().
   notify::Notifier* notifier = nullptr;  // Default: per config (notify.driver).
+  // Record steps of the wall clock in the ledger. Off for fake clocks, which
+  // "step" whenever a test moves them.
+  bool watch_clock_steps = true;
 };
 
 class App {
@@ -77,6 +80,7 @@ class App {
 
   Config config_;
   Clock* clock_ = nullptr;
+  bool watch_clock_steps_ = true;
   std::unique_ptr<net::HttpClient> http_;  // Outlives the carriers that use it.
   std::unique_ptr<notify::Notifier> owned_notifier_;
   notify::Notifier* notifier_ = nullptr;

@@ -159,6 +159,9 @@ const std::vector<Key>& Keys() {
       {"store.readerConnections", "4", "pooled read-only SQLite connections",
        IntSetter(1, 64,
                  [](Config& c, int64_t n) { c.store.reader_connections = static_cast<int>(n); })},
+      {"store.reserveMb", "8",
+       "MiB of disk kept in <path>-reserve for paging when the disk fills up (0: none)",
+       IntSetter(0, 4096, [](Config& c, int64_t n) { c.store.reserve_bytes = n * 1024 * 1024; })},
       {"log.level", "info", "trace, debug, info, warn, error, critical or off",
        [](Config& c, const std::string& v, const std::string& where) -> Status {
          static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
@@ -393,6 +396,9 @@ Status Flatten(const YAML::Node& node, const std::string& prefix,
   if (!node.IsMap()) return Bad(prefix.empty() ? "config" : prefix, "must be a mapping");
   for (const auto& item : node) {
     const std::string key = item.first.as<std::string>();
+    // An empty key (`"": 1`, a bare `?`) would otherwise be refused with an
+    // error that names nothing.
+    if (key.empty()) return Bad(prefix.empty() ? "config" : prefix, "has an empty key");
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (item.second.IsMap()) {
       TOCSIN_RETURN_IF_ERROR(Flatten(item.second, path, out));

@@ -66,8 +66,9 @@ struct Flags {
 };
 
 // Environment variables named TOCSIN_* that are not configuration keys.
-inline const char* const kNonConfigEnv[] = {"TOCSIN_CRASH_POINT", "TOCSIN_TEST_CLOCK_OFFSET_MS",
-                                            "TOCSIN_PASSWORD"};
+inline const char* const kNonConfigEnv[] = {
+    "TOCSIN_CRASH_POINT",     "TOCSIN_TEST_CLOCK_OFFSET_MS", "TOCSIN_TEST_DISK_FAULT",
+    "TOCSIN_TEST_POWER_LOSS", "TOCSIN_TEST_SYNCHRONOUS",     "TOCSIN_PASSWORD"};
 
 // Loads the configuration. `environ_vars` is the process environment as
 // NAME=VALUE strings (injected for tests). kInvalidArgument naming the key on

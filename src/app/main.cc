@@ -21,6 +21,7 @@
 #include "tocsin/core/crash_point.h"
 #include "tocsin/core/log.h"
 #include "tocsin/domain/account_service.h"
+#include "tocsin/store/fault_vfs.h"
 #include "tocsin/store/ledger_verify.h"
 #include "tocsin/store/store.h"
 
@@ -105,7 +106,7 @@ void RaiseFileLimit() {
   }
 }
 
-int Serve(const Config& config) {
+int Serve(Config config) {
   // Block the stop signals in every thread; this thread waits for them below.
   sigset_t stop;
   sigemptyset(&stop);
@@ -125,6 +126,21 @@ int Serve(const Config& config) {
     shifted = NewOffsetClock(SystemClock(), Millis(std::atoll(offset)));
     overrides.clock = shifted.get();
   }
+  // TOCSIN_TEST_SYNCHRONOUS=normal: the power-loss test shows that without
+  // synchronous=FULL acknowledged commits can be lost (so that it has teeth).
+  if (const char* sync = std::getenv("TOCSIN_TEST_SYNCHRONOUS")) {
+    config.store.synchronous_full = std::string_view(sync) != "normal";
+  }
+  // TOCSIN_TEST_DISK_FAULT names the control file of the fault-injecting VFS
+  // (tocsin/store/fault_vfs.h) for disk-full and I/O-error tests.
+  if (const char* control = std::getenv("TOCSIN_TEST_DISK_FAULT")) {
+    const char* power_loss = std::getenv("TOCSIN_TEST_POWER_LOSS");
+    const bool buffer = power_loss != nullptr && std::string_view(power_loss) == "1";
+    if (Status s = store::InstallFaultVfs(control, buffer); !s.ok()) {
+      std::fprintf(stderr, "tocsin: %s\n", s.message().c_str());
+      return 1;
+    }
+  }
 #endif
   auto app = App::Create(config, overrides);
   if (!app.ok()) {
@@ -134,6 +150,9 @@ int Serve(const Config& config) {
   }
   // Crash points count from here: start-up writes do not shift them.
   ArmCrashPoints();
+#ifdef TOCSIN_TEST_HOOKS
+  store::ArmFaultVfs();
+#endif
   (*app)->Start();
   const std::string host = config.server.host.find(':') != std::string::npos
                                ? "[" + config.server.host + "]"

@@ -116,6 +116,19 @@ TimelineEvent AuditEvent(const Actor& actor, std::string_view action, std::strin
   return e;
 }
 
+TimelineEvent ClockStepEvent(const ClockStep& step) {
+  TimelineEvent e = AuditEvent(Actor{SystemPrincipal(), ""}, "clock-step", "server", "", "");
+  e.event_time = step.after;
+  JsonObject o;
+  o.Add("action", "clock-step")
+      .Add("kind", "server")
+      .Add("stepMs", static_cast<int64_t>(step.step.count()))
+      .Add("expected", FormatRfc3339(step.before))
+      .Add("now", FormatRfc3339(step.after));
+  e.event_data = o.Build();
+  return e;
+}
+
 Status IncidentService::ValidateRelatedItem(const RelatedItem& item,
                                             const std::string& field) const {
   if (std::find_if(std::begin(kRelatedItemTypes), std::end(kRelatedItemTypes),

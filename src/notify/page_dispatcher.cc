@@ -148,7 +148,8 @@ void PageDispatcher::Deliver(std::vector<Item> items) {
           std::lock_guard<std::mutex> lock(claim_mu);
           (*claims)[i].result = std::move(r);
           if (--pending == 0) claim_cv.notify_all();
-        });
+        },
+        store::WritePriority::kEngine);
   }
   {
     std::unique_lock<std::mutex> lock(claim_mu);
@@ -209,7 +210,8 @@ void PageDispatcher::Deliver(std::vector<Item> items) {
                           LogQuote(s.message()));
           }
           Done(true);
-        });
+        },
+        store::WritePriority::kEngine);
   }
   // The claim condition variable and counter live on this stack frame: every
   // claim callback has run (pending == 0) before it unwinds.

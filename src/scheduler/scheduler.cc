@@ -86,7 +86,8 @@ size_t Scheduler::RunDue(TimePoint now) {
             ++stats_.stale;
           }
           Finished(entry, status, clock_.Now());
-        });
+        },
+        store::WritePriority::kEngine);
   }
   return due.size();
 }
@@ -139,6 +140,16 @@ void Scheduler::Loop() {
       continue;
     }
     const TimePoint now = clock_.Now();
+    if (clock_step_listener_) {
+      // After a forward step what became due fires below, once; after a
+      // backward step it waits until the wall clock catches up again.
+      if (auto step = clock_steps_.Sample(now, std::chrono::steady_clock::now())) {
+        lock.unlock();
+        clock_step_listener_(*step);
+        lock.lock();
+        continue;
+      }
+    }
     if (heap_.empty() || heap_.top().due > now) {
       const TimePoint next = heap_.empty() ? now + std::chrono::hours(1) : heap_.top().due;
       clock_.WaitUntil(cv_, lock, next);

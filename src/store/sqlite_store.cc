@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +22,7 @@
 #include "store/ledger_table.h"
 #include "store/migrator.h"
 #include "store/repos.h"
+#include "store/space_reserve.h"
 #include "store/sqlite.h"
 #include "store/traits.h"
 #include "tocsin/core/crash_point.h"
@@ -426,12 +429,17 @@ struct Job {
 
 class SqliteStore final : public Store {
  public:
+  // `reserve` is the filled space reserve, if any; `disk_full` says the disk
+  // had no room to fill it.
   SqliteStore(StoreOptions options, Clock& clock, std::unique_ptr<Db> writer,
-              std::unique_ptr<Queries> writer_queries)
+              std::unique_ptr<Queries> writer_queries, std::optional<SpaceReserve> reserve,
+              bool disk_full)
       : options_(std::move(options)),
         clock_(clock),
         writer_db_(std::move(writer)),
-        writer_queries_(std::move(writer_queries)) {
+        writer_queries_(std::move(writer_queries)),
+        reserve_(std::move(reserve)),
+        disk_full_(disk_full) {
     // Checkpoints run on their own connection and thread: a commit that
     // crossed the WAL threshold only signals, it never waits for the copy
     // back into the database file (SQLite's built-in auto-checkpoint would
@@ -444,7 +452,11 @@ class SqliteStore final : public Store {
   ~SqliteStore() override { Shutdown(); }
 
   // tocsin::store::Store
-  void Submit(WriteFn fn, DoneFn done) override {
+  void Submit(WriteFn fn, DoneFn done, WritePriority priority) override {
+    if (priority == WritePriority::kRequest && disk_full_.load(std::memory_order_acquire)) {
+      done(Unavailable(kDiskFullMessage));
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!stopping_) {
@@ -475,8 +487,17 @@ class SqliteStore final : public Store {
   }
 
   StoreHealth Health() override {
-    std::lock_guard<std::mutex> lock(health_mu_);
-    return health_;
+    StoreHealth health;
+    {
+      std::lock_guard<std::mutex> lock(health_mu_);
+      health = health_;
+    }
+    if (disk_full_.load(std::memory_order_acquire)) {
+      health.writable = false;
+      health.disk_full = true;
+      health.last_error = kDiskFullMessage;
+    }
+    return health;
   }
 
   Status Backup(const std::string& path) override {
@@ -586,12 +607,24 @@ class SqliteStore final : public Store {
       return;
     }
     for (;;) {
+      bool probe = false;
       {
         std::unique_lock<std::mutex> lock(checkpoint_mu_);
-        checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+        auto woken = [this] { return checkpoint_wanted_ || checkpoint_stop_; };
+        if (disk_full_.load(std::memory_order_acquire)) {
+          // Probe for space once per interval while the disk is full.
+          checkpoint_cv_.wait_for(lock, kSpaceProbeInterval, woken);
+          probe = disk_full_.load(std::memory_order_acquire);
+        } else {
+          checkpoint_cv_.wait(
+              lock, [&] { return woken() || disk_full_.load(std::memory_order_acquire); });
+          // The disk just filled up: the first probe comes an interval later.
+          if (!woken()) continue;
+        }
         if (checkpoint_stop_) return;
         checkpoint_wanted_ = false;
       }
+      if (probe) ProbeSpace();
       int log = 0;
       int done = 0;
       const int rc =
@@ -600,6 +633,41 @@ class SqliteStore final : public Store {
         spdlog::warn("msg=\"wal checkpoint failed\" rc={}", rc);
       }
     }
+  }
+
+  // The disk filled up (a write failed with SQLITE_FULL): hand the reserve's
+  // room to the engine and refuse requests until ProbeSpace sees space again.
+  void EnterDiskFull() {
+    if (!reserve_.has_value() || disk_full_.exchange(true)) return;
+    {
+      std::lock_guard<std::mutex> lock(reserve_mu_);
+      reserve_->Release();
+    }
+    spdlog::error(
+        "msg=\"disk full: released the space reserve; refusing requests, paging goes on\" "
+        "reserve_bytes={}",
+        reserve_->bytes());
+    // Wake the checkpointer, which probes for space every second from now on.
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    checkpoint_cv_.notify_one();
+  }
+
+  void ProbeSpace() {
+    Status s;
+    {
+      std::lock_guard<std::mutex> lock(reserve_mu_);
+      s = reserve_->Probe();
+    }
+    if (!s.ok()) return;
+    disk_full_.store(false, std::memory_order_release);
+    spdlog::warn("msg=\"disk space returned: reserve restored, accepting requests again\"");
+  }
+
+  // Whether the last failed SQLite call on `db` failed because the disk (or
+  // the database's size limit) is full. Only meaningful right after a call
+  // that failed with kUnavailable.
+  static bool DiskFull(Db& db) {
+    return (sqlite3_extended_errcode(db.raw()) & 0xff) == SQLITE_FULL;
   }
 
   void WriterLoop() {
@@ -634,6 +702,7 @@ class SqliteStore final : public Store {
     std::vector<Status> results(batch.size(), Unavailable("not run"));
     std::vector<std::vector<std::function<void()>>> hooks(batch.size());
     std::vector<domain::TimelineEvent> appended;
+    bool full = false;
     Status batch_status = RunCached(db, "BEGIN IMMEDIATE");
     const TimePoint now = clock_.Now();
     for (size_t i = 0; i < batch.size() && batch_status.ok(); ++i) {
@@ -646,6 +715,7 @@ class SqliteStore final : public Store {
       } catch (const std::exception& e) {
         s = Internal(std::string("write failed: ") + e.what());
       }
+      if (s.code() == StatusCode::kUnavailable && DiskFull(db)) full = true;
       if (!db.InTransaction()) {
         // SQLite abandoned the whole transaction (disk full, I/O error): every
         // function of this batch lost its changes.
@@ -668,6 +738,7 @@ class SqliteStore final : public Store {
       batch_status = RunCached(db, "COMMIT");
     }
     if (!batch_status.ok()) {
+      if (batch_status.code() == StatusCode::kUnavailable && DiskFull(db)) full = true;
       if (db.InTransaction()) db.Exec("ROLLBACK").IgnoreError();
       if (batch_status.code() != StatusCode::kUnavailable) {
         batch_status = Unavailable("storage unavailable: " + batch_status.message());
@@ -687,6 +758,7 @@ class SqliteStore final : public Store {
       health_.writable = batch_status.ok();
       health_.last_error = batch_status.ok() ? "" : batch_status.message();
     }
+    if (full) EnterDiskFull();
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!batch_status.ok()) {
         batch[i].done(batch_status);
@@ -725,6 +797,14 @@ class SqliteStore final : public Store {
 
   std::mutex health_mu_;
   StoreHealth health_;  // Guarded by health_mu_.
+
+  static constexpr const char* kDiskFullMessage =
+      "storage unavailable: the disk is full; requests are refused until space returns "
+      "(paging goes on)";
+  static constexpr std::chrono::seconds kSpaceProbeInterval{1};
+  std::mutex reserve_mu_;                // Serialises use of reserve_'s file.
+  std::optional<SpaceReserve> reserve_;  // Set once in the constructor.
+  std::atomic<bool> disk_full_{false};
 };
 
 // A file that is not a database, or is too damaged for quick_check to run,
@@ -766,8 +846,30 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
   TOCSIN_RETURN_IF_ERROR(Migrate(**db));
   auto queries = std::make_unique<Queries>(**db, /*writer=*/true);
   TOCSIN_RETURN_IF_ERROR(queries->ledger_writer().Load());
-  return std::unique_ptr<Store>(
-      new SqliteStore(options, clock, std::move(*db), std::move(queries)));
+  std::optional<SpaceReserve> reserve;
+  bool disk_full = false;
+  if (options.reserve_bytes > 0) {
+    reserve.emplace(options.path + "-reserve", options.reserve_bytes);
+    if (Status s = reserve->Fill(); !s.ok()) {
+      // Start anyway: a pager that refuses to start on a full disk pages no one.
+      spdlog::error(
+          "msg=\"cannot fill the space reserve; starting as if the disk were full\" "
+          "error={}",
+          s.message());
+      reserve->Release();
+      disk_full = true;
+    }
+  }
+  // Fold the WAL a crash left behind into the database before serving: a
+  // server that keeps dying before its background checkpoints run would
+  // otherwise grow the WAL (and the time every start spends recovering it)
+  // without bound. A no-op after a clean shutdown, which removes the WAL.
+  // Best effort: on a full disk it may fail, and the server must start anyway.
+  if (Status s = (*db)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s.ok()) {
+    spdlog::warn("msg=\"start-up checkpoint failed\" error={}", s.message());
+  }
+  return std::unique_ptr<Store>(new SqliteStore(options, clock, std::move(*db), std::move(queries),
+                                                std::move(reserve), disk_full));
 }
 
 }  // namespace tocsin::store

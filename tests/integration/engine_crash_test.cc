@@ -14,74 +14,31 @@
 //  - `tocsin verify` says the ledger is intact.
 #include <signal.h>
 
-#include <fstream>
 #include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 
+#include "support/binary_pager.h"
 #include "support/http_client.h"
 #include "support/process.h"
-#include "support/test_server.h"
-#include "support/wait_for.h"
 
 namespace tocsin::test {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kKey = "tcn_crash_test_admin_key_0123456789";
-
 class EngineCrashTest : public ::testing::TestWithParam<const char*> {
  protected:
   std::map<std::string, std::string> Env(const std::string& offset_ms = "",
                                          const std::string& crash = "") {
-    std::map<std::string, std::string> env{{"TOCSIN_BOOTSTRAP_KEY", kKey},
-                                           {"TOCSIN_NOTIFY_DRIVER", "file"},
-                                           {"TOCSIN_NOTIFY_FILE", spool_},
-                                           {"TOCSIN_LOG_LEVEL", "warn"}};
-    if (!offset_ms.empty()) env["TOCSIN_TEST_CLOCK_OFFSET_MS"] = offset_ms;
+    auto env = pager_.Env(offset_ms);
     if (!crash.empty()) env["TOCSIN_CRASH_POINT"] = crash;
     return env;
   }
-  std::vector<std::string> Args() const { return {"--listen", "127.0.0.1:0", "--db", db_}; }
+  std::vector<std::string> Args() const { return pager_.Args(); }
 
-  std::vector<json> Spool(const std::string& kind) {
-    std::vector<json> out;
-    std::ifstream in(spool_);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      json j = json::parse(line);
-      if (j["kind"] == kind) out.push_back(std::move(j));
-    }
-    return out;
-  }
-
-  void Person(HttpClient& c, const std::string& alias, json stages = nullptr) {
-    ASSERT_EQ(c.Post("/api/v1/contacts", {{"alias", alias}}).status, 201);
-    auto ch =
-        c.Post("/api/v1/contacts/" + alias + "/channels",
-               {{"name", "mail"}, {"type", "EMAIL"}, {"deliveryAddress", alias + "@example.com"}});
-    ASSERT_EQ(ch.status, 201) << ch.body;
-    const std::string id = ch.json()["id"];
-    std::string code;
-    for (const auto& m : Spool("activation")) {
-      if (m["channelId"] == id) code = m["code"];
-    }
-    ASSERT_FALSE(code.empty());
-    ASSERT_EQ(c.Post("/api/v1/channels/" + id + "/activate", {{"code", code}}).status, 200);
-    if (!stages.is_null()) {
-      for (auto& s : stages) {
-        for (auto& t : s["targets"]) t["channel"] = id;
-      }
-      ASSERT_EQ(c.Patch("/api/v1/contacts/" + alias, {{"plan", {{"stages", stages}}}}).status, 200);
-    }
-  }
-
-  TempDir dir_;
-  std::string db_ = (dir_.path() / "tocsin.db").string();
-  std::string spool_ = (dir_.path() / "spool.jsonl").string();
+  BinaryPager pager_;
 };
 
 TEST_P(EngineCrashTest, OverdueStepsFireOnceAndNothingIsSentTwice) {
@@ -91,29 +48,10 @@ TEST_P(EngineCrashTest, OverdueStepsFireOnceAndNothingIsSentTwice) {
     ServerProcess server;
     ASSERT_TRUE(server.Start(Args(), Env())) << server.Output();
     HttpClient c(server.port());
-    c.SetToken(kKey);
-    // Alice: her mail, again every 2 minutes for 10 minutes. Bob: once.
-    Person(c, "alice",
-           json::parse(R"([{"durationInMinutes":10,"targets":[{"retryIntervalInMinutes":2}]}])"));
-    Person(c, "bob");
-    ASSERT_EQ(c.Post("/api/v1/escalation-plans",
-                     {{"alias", "esc"},
-                      {"stages",
-                       {{{"durationInMinutes", 5},
-                         {"targets", {{{"contact", "alice"}, {"isEssential", true}}}}},
-                        {{"durationInMinutes", 10},
-                         {"targets", {{{"contact", "bob"}, {"isEssential", true}}}}}}}})
-                  .status,
-              201);
-    auto e = c.Post("/api/v1/engagements",
-                    {{"contact", "esc"}, {"subject", "DB down"}, {"content", "Primary DB"}});
-    ASSERT_EQ(e.status, 201) << e.body;
-    engagement = e.json()["id"];
-    ASSERT_TRUE(WaitFor([&] {
-      auto pages = c.Get("/api/v1/pages?engagement=" + engagement).json()["items"];
-      return pages.size() == 1 && pages[0]["state"] == "SENT";
-    }));
-    ASSERT_EQ(Spool("page").size(), 1u);
+    c.SetToken(BinaryPager::kKey);
+    engagement = pager_.EngageEscalation(c);
+    ASSERT_FALSE(engagement.empty());
+    ASSERT_EQ(pager_.Spool("page").size(), 1u);
     server.Signal(SIGKILL);
     server.Wait(10'000);
   }
@@ -128,15 +66,9 @@ TEST_P(EngineCrashTest, OverdueStepsFireOnceAndNothingIsSentTwice) {
   ServerProcess server;
   ASSERT_TRUE(server.Start(Args(), Env(later))) << server.Output();
   HttpClient c(server.port());
-  c.SetToken(kKey);
-  json pages;
-  ASSERT_TRUE(WaitFor([&] {
-    pages = c.Get("/api/v1/pages?engagement=" + engagement).json()["items"];
-    if (pages.size() < 4) return false;
-    return std::none_of(pages.begin(), pages.end(), [](const json& p) {
-      return p["state"] == "QUEUED" || p["state"] == "SENDING";
-    });
-  })) << pages.dump(1);
+  c.SetToken(BinaryPager::kKey);
+  json pages = pager_.SettledPages(c, engagement, 4);
+  ASSERT_FALSE(pages.empty());
 
   // Exactly the overdue steps, once each.
   std::multiset<std::string> fired;
@@ -148,8 +80,7 @@ TEST_P(EngineCrashTest, OverdueStepsFireOnceAndNothingIsSentTwice) {
       << pages.dump(1);
 
   // Handed over at most once; SENT means handed over exactly once.
-  std::map<std::string, int> handed;
-  for (const auto& m : Spool("page")) ++handed[m["pageId"]];
+  std::map<std::string, int> handed = pager_.HandedOver();
   int unknown = 0;
   for (const auto& p : pages) {
     const std::string id = p["id"];
@@ -187,12 +118,12 @@ TEST_P(EngineCrashTest, OverdueStepsFireOnceAndNothingIsSentTwice) {
   ServerProcess after;
   ASSERT_TRUE(after.Start(Args(), Env(later))) << after.Output();
   HttpClient c2(after.port());
-  c2.SetToken(kKey);
+  c2.SetToken(BinaryPager::kKey);
   EXPECT_EQ(c2.Get("/api/v1/engagements/" + engagement).json()["state"], "ACKNOWLEDGED");
   after.Signal(SIGTERM);
   EXPECT_EQ(after.Wait(30'000), 0);
 
-  RunResult verify = RunTocsin({"verify", "--db", db_});
+  RunResult verify = RunTocsin({"verify", "--db", pager_.db()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/binary_pager.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/test_server.h"
@@ -21,17 +22,7 @@ const std::map<std::string, std::string> kEnv = {{"TOCSIN_BOOTSTRAP_KEY", kAdmin
 std::set<std::string> AllAliases(uint16_t port) {
   HttpClient c(port);
   c.SetToken(kAdminToken);
-  std::set<std::string> out;
-  std::string cursor;
-  for (;;) {
-    auto r = c.Get("/api/v1/contacts?limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    EXPECT_EQ(r.status, 200) << r.body;
-    const auto body = r.json();
-    for (const auto& item : body["items"]) out.insert(item["alias"].get<std::string>());
-    if (r.status != 200 || body["nextCursor"].is_null()) break;
-    cursor = body["nextCursor"];
-  }
-  return out;
+  return AllContactAliases(c);
 }
 
 TEST(LifecycleTest, VersionAndHelp) {

@@ -24,7 +24,8 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
   std::vector<std::string> envs;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry = *e;
-    if (entry.rfind("TOCSIN_", 0) == 0) continue;  // Tests set what they need.
+    if (entry.rfind("TOCSIN_", 0) == 0) continue;                    // Tests set what they need.
+    if (env.count(entry.substr(0, entry.find('='))) != 0) continue;  // Replaced below.
     envs.push_back(entry);
   }
   for (const auto& [k, v] : env) envs.push_back(k + "=" + v);

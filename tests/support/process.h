@@ -20,7 +20,8 @@ struct RunResult {
   std::string out;  // stdout and stderr, interleaved.
 };
 
-// Runs `tocsin args...` to completion with extra environment variables.
+// Runs `tocsin args...` to completion with extra environment variables (which
+// replace inherited ones of the same name; inherited TOCSIN_* are dropped).
 RunResult RunTocsin(const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env = {});
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tocsin/core/clock_step.h"
 #include "tocsin/domain/incident.h"
 #include "tocsin/domain/plans.h"
 #include "tocsin/domain/principal.h"
@@ -158,5 +159,9 @@ class IncidentService {
 // Returns an audit ledger entry (no incident) for a configuration change.
 TimelineEvent AuditEvent(const Actor& actor, std::string_view action, std::string_view kind,
                          std::string_view id, std::string_view name);
+
+// Returns the audit ledger entry recording a step of the server's wall clock
+// ({"action":"clock-step","kind":"server","stepMs":..,"expected":..,"now":..}).
+TimelineEvent ClockStepEvent(const ClockStep& step);
 
 }  // namespace tocsin::domain

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tocsin/core/clock.h"
+#include "tocsin/core/clock_step.h"
 #include "tocsin/domain/engagement.h"
 #include "tocsin/store/store.h"
 
@@ -50,6 +51,9 @@ class Scheduler {
   using Handler = std::function<Status(store::WriteTxn&, const domain::Job&)>;
   // Called after a job's commit with its due time and the commit time.
   using FiredListener = std::function<void(int64_t id, TimePoint due, TimePoint committed)>;
+  // Called on the scheduler thread when the wall clock stepped (see
+  // ClockStepDetector); must not block.
+  using ClockStepListener = std::function<void(const ClockStep& step)>;
 
   // Neither is owned; both must outlive the Scheduler.
   Scheduler(store::Store& store, Clock& clock, SchedulerOptions options = {});
@@ -59,6 +63,13 @@ class Scheduler {
 
   void Register(std::string kind, Handler handler);
   void SetFiredListener(FiredListener listener) { fired_listener_ = std::move(listener); }
+  // Turns on clock-step detection: the thread samples the wall and monotonic
+  // clocks on every wake-up (at least once a second with SystemClock()).
+  // Only for real clocks: a fake clock "steps" whenever a test moves it.
+  // Call before Start.
+  void SetClockStepListener(ClockStepListener listener) {
+    clock_step_listener_ = std::move(listener);
+  }
 
   // Caches every PENDING job of the store. Call once, before Start.
   Status Load();
@@ -96,6 +107,8 @@ class Scheduler {
   const SchedulerOptions options_;
   std::map<std::string, Handler> handlers_;  // Written before Start only.
   FiredListener fired_listener_;
+  ClockStepListener clock_step_listener_;
+  ClockStepDetector clock_steps_;  // Used by the scheduler thread only.
 
   std::mutex mu_;
   std::condition_variable cv_;       // Wakes the thread (new earliest job, stop, capacity).

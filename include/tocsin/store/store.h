@@ -444,7 +444,15 @@ class WriteTxn : public ReadTxn {
 // Health of the storage, for /readyz.
 struct StoreHealth {
   bool writable = true;
+  bool disk_full = false;  // Requests are refused; the engine runs on the reserve.
   std::string last_error;  // Empty when healthy.
+};
+
+// Who a write is for, which decides what happens when the disk is full (see
+// StoreOptions::reserve_bytes).
+enum class WritePriority {
+  kEngine,   // Escalations, pages, receipts: go on using the space reserve.
+  kRequest,  // A client's request: refused with kUnavailable until space returns.
 };
 
 class Store {
@@ -458,14 +466,16 @@ class Store {
   // Queues `fn` for the writer thread. `done` runs on the writer thread after
   // the commit, with fn's status, or with kUnavailable if the commit failed
   // (disk full, I/O error) or the store is stopping. `done` is always called
-  // exactly once.
-  virtual void Submit(WriteFn fn, DoneFn done) = 0;
+  // exactly once; for a kRequest write while the disk is full, at once on the
+  // calling thread.
+  virtual void Submit(WriteFn fn, DoneFn done, WritePriority priority) = 0;
 
   // Runs `fn` on the calling thread inside a read transaction (a consistent
   // snapshot of committed data) and returns its status.
   virtual Status Read(const ReadFn& fn) = 0;
 
-  // Submits `fn` and blocks until it is durable. Not for I/O threads.
+  // Submits `fn` with kEngine priority (the engine, start-up and command-line
+  // tools) and blocks until it is durable. Not for I/O threads.
   Status WriteSync(WriteFn fn);
 
   // Reports whether the last write succeeded.
@@ -490,7 +500,7 @@ class Store {
 // the commit error. Runs `done` on the writer thread.
 template <typename T>
 void SubmitFor(Store& store, std::function<Result<T>(WriteTxn&)> fn,
-               std::function<void(Result<T>)> done) {
+               std::function<void(Result<T>)> done, WritePriority priority) {
   auto slot = std::make_shared<std::optional<Result<T>>>();
   store.Submit(
       [fn = std::move(fn), slot](WriteTxn& txn) {
@@ -505,7 +515,8 @@ void SubmitFor(Store& store, std::function<Result<T>(WriteTxn&)> fn,
         } else {
           done(Result<T>(std::move(status)));
         }
-      });
+      },
+      priority);
 }
 
 struct StoreOptions {
@@ -513,6 +524,13 @@ struct StoreOptions {
   int reader_connections = 4;
   int max_batch = 256;           // Write functions per commit.
   bool synchronous_full = true;  // Tests of the power-loss harness turn this off.
+  // Bytes kept preallocated in "<path>-reserve". When a write finds the disk
+  // full, the store deletes the reserve, refuses kRequest writes and lets
+  // kEngine writes (pages, escalations) use the freed room; it checks every
+  // second whether space has returned (room for twice the reserve) and then
+  // takes the reserve back and accepts requests again. 0 turns this off (the
+  // default here; the configuration's store.reserveMb defaults to 8).
+  int64_t reserve_bytes = 0;
 };
 
 // Opens (creating if needed) the database at options.path, checks it

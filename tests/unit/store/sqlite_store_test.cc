@@ -77,7 +77,7 @@ class SqliteStoreTest : public ::testing::Test {
           TOCSIN_RETURN_IF_ERROR(txn.PutMeta(key, "v"));
           return fail;
         },
-        recorder.Done(key));
+        recorder.Done(key), WritePriority::kEngine);
   }
 
   test::FakeClock clock_;
@@ -235,7 +235,8 @@ TEST_F(SqliteStoreTest, ConcurrentSubmitsEachGetDoneExactlyOnce) {
                          std::lock_guard<std::mutex> lock(mu);
                          ++finished;
                          cv.notify_all();
-                       });
+                       },
+                       WritePriority::kEngine);
       }
     });
   }
@@ -282,7 +283,7 @@ TEST_F(SqliteStoreTest, GatedFunctionsShareOneBatchAndOneNow) {
           if (i == 0) clock_.Advance(std::chrono::minutes(5));
           return Status::Ok();
         },
-        recorder.Done(std::to_string(i)));
+        recorder.Done(std::to_string(i)), WritePriority::kEngine);
   }
   gate.Release();
   ASSERT_TRUE(recorder.WaitForDone(3));
@@ -317,7 +318,7 @@ TEST_F(SqliteStoreTest, KeepChangesOnErrorCommitsButReportsTheError) {
         txn.OnCommit(recorder.Hook("kept"));
         return InvalidArgument("wrong code", "code");
       },
-      recorder.Done("kept"));
+      recorder.Done("kept"), WritePriority::kEngine);
   ASSERT_TRUE(recorder.WaitForDone(1));
   EXPECT_EQ(recorder.StatusOf("kept").code(), StatusCode::kInvalidArgument);
   auto value = GetMeta("attempts");
@@ -336,7 +337,7 @@ TEST_F(SqliteStoreTest, KeepChangesOnErrorDoesNotLeakIntoTheNextFunction) {
         txn.KeepChangesOnError();
         return Status::Ok();
       },
-      recorder.Done("first"));
+      recorder.Done("first"), WritePriority::kEngine);
   SubmitMeta("second", recorder, InvalidArgument("no"));
   gate.Release();
   ASSERT_TRUE(recorder.WaitForDone(2));
@@ -354,7 +355,7 @@ TEST_F(SqliteStoreTest, OnCommitHooksRunOnlyForCommittedFunctionsAndBeforeDone) 
           TOCSIN_RETURN_IF_ERROR(txn.PutMeta(name, "v"));
           return result;
         },
-        recorder.Done(name));
+        recorder.Done(name), WritePriority::kEngine);
   };
   submit("a", Status::Ok());
   submit("b", Aborted("b lost a race"));
@@ -373,7 +374,7 @@ TEST_F(SqliteStoreTest, ThrowingFunctionIsRolledBackAsInternal) {
         txn.PutMeta("thrown", "v").IgnoreError();
         throw std::runtime_error("boom");
       },
-      recorder.Done("thrown"));
+      recorder.Done("thrown"), WritePriority::kEngine);
   ASSERT_TRUE(recorder.WaitForDone(1));
   EXPECT_EQ(recorder.StatusOf("thrown").code(), StatusCode::kInternal);
   EXPECT_NE(recorder.StatusOf("thrown").message().find("boom"), std::string::npos);
@@ -430,7 +431,7 @@ TEST_F(SqliteStoreTest, SubmitForDeliversTheValueOrTheError) {
         TOCSIN_RETURN_IF_ERROR(txn.PutMeta("k", "v"));
         return 42;
       },
-      [&](Result<int> r) { got_value.set_value(std::move(r)); });
+      [&](Result<int> r) { got_value.set_value(std::move(r)); }, WritePriority::kEngine);
   auto value = got_value.get_future().get();
   ASSERT_TRUE(value.ok());
   EXPECT_EQ(*value, 42);
@@ -442,7 +443,7 @@ TEST_F(SqliteStoreTest, SubmitForDeliversTheValueOrTheError) {
         txn.KeepChangesOnError();
         return FailedPrecondition("kept but failed");
       },
-      [&](Result<int> r) { got_error.set_value(std::move(r)); });
+      [&](Result<int> r) { got_error.set_value(std::move(r)); }, WritePriority::kEngine);
   auto error = got_error.get_future().get();
   ASSERT_FALSE(error.ok());
   EXPECT_EQ(error.status().code(), StatusCode::kFailedPrecondition);

@@ -62,13 +62,7 @@ class StoreFaultTest : public ::testing::Test {
   }
 
   Result<std::string> GetMeta(const std::string& key) {
-    Result<std::string> out = NotFound("unset");
-    Status s = store_->Read([&](ReadTxn& txn) {
-      out = txn.GetMeta(key);
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return out;
+    return testing_util::GetMeta(*store_, key);
   }
 
   test::FakeClock clock_;
@@ -93,11 +87,11 @@ TEST_F(StoreFaultTest, FailedCommitFailsTheWholeBatchAndTheStoreRecovers) {
           txn.OnCommit(recorder.Hook("small"));
           return txn.PutMeta("small", "v");
         },
-        recorder.Done("small"));
+        recorder.Done("small"), WritePriority::kEngine);
     store_->Submit([](WriteTxn& txn) { return txn.PutMeta("big", kBigValue); },
-                   recorder.Done("big"));
-    store_->Submit([](WriteTxn&) { return InvalidArgument("own error"); },
-                   recorder.Done("failing"));
+                   recorder.Done("big"), WritePriority::kEngine);
+    store_->Submit([](WriteTxn&) { return InvalidArgument("own error"); }, recorder.Done("failing"),
+                   WritePriority::kEngine);
     gate.Release();
     ASSERT_TRUE(recorder.WaitForDone(3));
     const StoreHealth health = store_->Health();

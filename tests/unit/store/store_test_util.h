@@ -118,7 +118,7 @@ class WriterGate {
           released.wait();
           return Status::Ok();
         },
-        [](Status) {});
+        [](Status) {}, WritePriority::kEngine);
     entered_future.wait();
   }
   void Release() { release_.set_value(); }
@@ -127,6 +127,17 @@ class WriterGate {
   std::promise<void> release_;
   std::shared_future<void> released_ = release_.get_future().share();
 };
+
+// The server metadata `key` as committed (kNotFound if absent), or the read's error.
+inline Result<std::string> GetMeta(Store& store, const std::string& key) {
+  Result<std::string> out = NotFound("unset");
+  Status s = store.Read([&](ReadTxn& txn) {
+    out = txn.GetMeta(key);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
 
 inline constexpr TimePoint kT0 = TimePoint(Millis(1'767'225'600'000));  // 2026-01-01Z
 
