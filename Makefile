@@ -66,6 +66,8 @@ fuzz: build-fuzz
 test: test-dev test-tsan test-fuzz
 
 bench: build-release
+	@cmake --build --preset release -j $(JOBS) --target tocsin_seed tocsin_engine_bench \
+	  tocsin_alert_storm_bench tocsin_ingest_bench tocsin_pattern_bench
 	bench/run_all.sh
 
 format:

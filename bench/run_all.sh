@@ -7,7 +7,9 @@
 # the load generator and the server fight over one core).
 #
 # Knobs: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_INCIDENTS (1000000),
-# BENCH_ENTRIES_PER_INCIDENT (10), BENCH_SKIP_SEED=1 to skip the big dataset.
+# BENCH_ENTRIES_PER_INCIDENT (10), BENCH_SKIP_SEED=1 to skip the big dataset,
+# BENCH_ENGAGEMENTS (100000) for the engine bench, BENCH_SKIP_ENGINE=1 to skip
+# the in-process benchmarks (engine, alert storm, ingest, patterns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -127,3 +129,25 @@ fi
   echo "New incidents per second versus AWS Incident Manager's StartIncident quota of 5/s: $(ratio "${RPS[start_incident]}" 5)×."
   echo "Non-2xx responses: create_contact ${ERR[create_contact]}, start_incident ${ERR[start_incident]}, dedupe_hit ${ERR[dedupe_hit]}."
 } | tee "$RESULTS"
+
+# The in-process benchmarks print Markdown tables of their own, each with its
+# baseline measured in the same run; they are appended to the report.
+if [[ "${BENCH_SKIP_ENGINE:-0}" != "1" ]]; then
+  for spec in "engine_bench ${BENCH_ENGAGEMENTS:-100000}" "alert_storm_bench" "ingest_bench" \
+              "pattern_bench"; do
+    read -r name args <<<"$spec"
+    bin="build/release/bench/tocsin_${name}"
+    echo "== ${name} (${bin} ${args:-})"
+    {
+      echo
+      echo "## \`tocsin_${name}${args:+ ${args}}\`"
+      echo
+      if [[ -x "$bin" ]]; then
+        # shellcheck disable=SC2086  # args is a list of words.
+        "$bin" ${args:-} 2>&1 || echo "(failed: exit $?)"
+      else
+        echo "(not built: cmake --build --preset release --target tocsin_${name})"
+      fi
+    } | tee -a "$RESULTS"
+  done
+fi
