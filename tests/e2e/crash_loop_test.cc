@@ -27,7 +27,6 @@
 // TOCSIN_CRASH_LOOP_KILLS sets the number of kills (default 200; the long
 // form: TOCSIN_CRASH_LOOP_KILLS=2000 build/dev/tests/tocsin_crash_loop_tests).
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -180,45 +179,9 @@ class CrashLoopTest : public ::testing::Test {
 
   // How many jobs are still PENDING though due before `server_ms`.
   int64_t OverdueJobs(int64_t server_ms) const {
-    int64_t n = -1;
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(pager_.db().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, "SELECT count(*) FROM jobs WHERE state = 'PENDING' AND due_at < ?",
-                             -1, &stmt, nullptr) == SQLITE_OK) {
-        sqlite3_bind_int64(stmt, 1, server_ms);
-        if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return n;
-  }
-
-  // The jobs table at the end: (due_at, fired_at, state) of every job.
-  struct JobRow {
-    int64_t due_at;
-    int64_t fired_at;
-    std::string state;
-  };
-  std::vector<JobRow> Jobs() const {
-    std::vector<JobRow> out;
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(pager_.db().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, "SELECT due_at, coalesce(fired_at, 0), state FROM jobs", -1, &stmt,
-                             nullptr) == SQLITE_OK) {
-        while (sqlite3_step(stmt) == SQLITE_ROW) {
-          out.push_back({sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
-                         reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2))});
-        }
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return out;
+    auto n = pager_.Query("SELECT count(*) FROM jobs WHERE state = 'PENDING' AND due_at < " +
+                          std::to_string(server_ms));
+    return n.empty() ? -1 : std::stoll(n.front());
   }
 
   BinaryPager pager_;
@@ -308,10 +271,9 @@ TEST_F(CrashLoopTest, NoAcknowledgedWriteLostNothingPagedTwiceEveryOverdueStepFi
   }
   EXPECT_EQ(deaths, kills);
 
-  int64_t worst = 0;
-  for (const auto& j : Jobs()) {
-    if (j.state == "DONE") worst = std::max(worst, j.fired_at - j.due_at);
-  }
+  const auto lateness =
+      pager_.Query("SELECT coalesce(max(fired_at - due_at), 0) FROM jobs WHERE state = 'DONE'");
+  const int64_t worst = lateness.empty() ? 0 : std::stoll(lateness.front());
   EXPECT_LE(worst, longest_outage + 5'000);
   RecordProperty("longest_outage_ms", static_cast<int>(longest_outage));
   RecordProperty("kills", deaths);
@@ -324,9 +286,7 @@ TEST_F(CrashLoopTest, NoAcknowledgedWriteLostNothingPagedTwiceEveryOverdueStepFi
       deaths, crash_point_deaths, total_checked_, static_cast<long long>(worst),
       static_cast<long long>(longest_outage));
 
-  EXPECT_EQ(pager_.IntegrityCheck(), "ok");
-  RunResult verify = RunTocsin({"verify", "--db", pager_.db()});
-  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  pager_.ExpectIntact();
   CheckNothingHandedTwice(kills);
   EXPECT_GT(crash_point_deaths, 0);
   EXPECT_GT(total_checked_, static_cast<size_t>(kills));

@@ -61,12 +61,6 @@ class DiskFaultE2eTest : public ::testing::Test {
     EXPECT_EQ(created.status, 201) << created.body;
   }
 
-  void ExpectIntactDatabase() {
-    EXPECT_EQ(pager_.IntegrityCheck(), "ok");
-    RunResult verify = RunTocsin({"verify", "--db", pager_.db()});
-    EXPECT_EQ(verify.exit_code, 0) << verify.out;
-  }
-
   BinaryPager pager_;
   std::string control_ = pager_.File("disk-fault");
 };
@@ -120,7 +114,7 @@ TEST_F(DiskFaultE2eTest, FullDiskPagesOnRefusesRequestsAndRecovers) {
   const auto handed = pager_.HandedOver();
   EXPECT_EQ(handed.size(), 4u);
   for (const auto& p : pages) EXPECT_EQ(handed.at(p["id"]), 1) << p.dump();
-  ExpectIntactDatabase();
+  pager_.ExpectIntact();
 }
 
 TEST_F(DiskFaultE2eTest, FailingDiskRefusesWritesAndRecovers) {
@@ -142,7 +136,7 @@ TEST_F(DiskFaultE2eTest, FailingDiskRefusesWritesAndRecovers) {
   server.Signal(SIGTERM);
   EXPECT_EQ(server.Wait(30'000), 0) << server.Output();
   EXPECT_TRUE(pager_.Spool("page").empty());
-  ExpectIntactDatabase();
+  pager_.ExpectIntact();
 }
 
 }  // namespace

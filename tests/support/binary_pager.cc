@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/process.h"
 #include "support/wait_for.h"
 
 namespace tocsin::test {
@@ -113,16 +114,13 @@ json BinaryPager::SettledPages(HttpClient& c, const std::string& engagement,
   return settled ? pages : json::array();
 }
 
-namespace {
-
-// The first column of every row `sql` returns from the database at `path`.
-std::vector<std::string> QueryColumn(const std::string& path, const char* sql) {
+std::vector<std::string> BinaryPager::Query(const std::string& sql) const {
   std::vector<std::string> out;
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+  if (sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
       while (sqlite3_step(stmt) == SQLITE_ROW) {
         const auto* text = sqlite3_column_text(stmt, 0);
         out.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
@@ -134,17 +132,21 @@ std::vector<std::string> QueryColumn(const std::string& path, const char* sql) {
   return out;
 }
 
-}  // namespace
-
 std::string BinaryPager::IntegrityCheck() const {
-  auto rows = QueryColumn(db_, "PRAGMA integrity_check");
+  auto rows = Query("PRAGMA integrity_check");
   return rows.empty() ? "cannot run" : rows.front();
+}
+
+void BinaryPager::ExpectIntact() const {
+  EXPECT_EQ(IntegrityCheck(), "ok");
+  RunResult verify = RunTocsin({"verify", "--db", db_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
 
 std::vector<json> BinaryPager::AuditEntries(const std::string& action) const {
   std::vector<json> out;
-  for (const std::string& body : QueryColumn(
-           db_, "SELECT CAST(body AS TEXT) FROM ledger WHERE incident_id IS NULL ORDER BY seq")) {
+  for (const std::string& body :
+       Query("SELECT CAST(body AS TEXT) FROM ledger WHERE incident_id IS NULL ORDER BY seq")) {
     json entry = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!entry.is_object() || entry.value("eventType", "") != "Audit") continue;
     const json& raw = entry["data"];

@@ -50,6 +50,13 @@ class BinaryPager {
 
   // "PRAGMA integrity_check" of the database ("ok" when intact).
   std::string IntegrityCheck() const;
+  // Expects integrity_check "ok" and `tocsin verify` to pass (the ledger).
+  // REQUIRES: no server running on the database.
+  void ExpectIntact() const;
+
+  // The first column of every row `sql` returns, as text, read from the
+  // database file (safe while the server runs: WAL readers).
+  std::vector<std::string> Query(const std::string& sql) const;
 
   // The data of the ledger's "Audit" entries with `action`, oldest first,
   // read from the database file (safe while the server runs: WAL readers).
