@@ -9,9 +9,10 @@
 //     Memory: process RSS growth per active engagement with every job cached.
 //  3. timer lateness with those N engagements pending: 2,000 jobs due 5 ms
 //     apart; lateness = commit time − due time, p50/p99.
-//  4. restart: a new scheduler 11 minutes later loads the N pending jobs, all
-//     overdue; time until every one has fired, and duplicates (pages beyond
-//     one per engagement and stage).
+//  4. restart: the store is closed and reopened on a clock 11 minutes later
+//     (as if the process had been down that long), and a new scheduler loads
+//     the N pending jobs, all overdue; time from reopening until every one
+//     has fired, and duplicates (pages beyond one per engagement and stage).
 //
 // Usage: tocsin_engine_bench [N]   (prints a Markdown table)
 #include <unistd.h>
@@ -29,6 +30,7 @@
 
 #include "tocsin/core/clock.h"
 #include "tocsin/domain/engagement_service.h"
+#include "tocsin/domain/ledger_service.h"
 #include "tocsin/domain/plan_service.h"
 #include "tocsin/notify/page_dispatcher.h"
 #include "tocsin/scheduler/scheduler.h"
@@ -233,9 +235,25 @@ int main(int argc, char** argv) {
   sched->Stop();
   dispatcher.Stop();
 
-  // 4. Restart eleven minutes later: every stage job is overdue.
+  // 4. Restart eleven minutes later: every stage job is overdue. The store is
+  // reopened on the later clock too, so the next stages the catch-up writes
+  // are due five minutes after the restart, as they would be in a real one.
+  // Like the server (every 1,000 entries and at shutdown), sign a ledger
+  // checkpoint first, so that reopening does not replay the whole ledger.
+  Check(st.WriteSync([&](store::WriteTxn& t) {
+    auto ledger = domain::OpenLedgerService(t, options.path, "", "bench");
+    if (!ledger.ok()) return ledger.status();
+    return (*ledger)->Checkpoint(t).status();
+  }),
+        "checkpoint");
+  st.Shutdown();
   auto later = NewOffsetClock(clock, std::chrono::minutes(11));
-  scheduler::Scheduler restarted(st, *later);
+  const auto r0 = Steady::now();
+  auto reopened = store::OpenSqliteStore(options, *later);
+  Check(reopened.status(), "reopen");
+  const double reopen_s = Ms(Steady::now() - r0) / 1000;
+  store::Store& st2 = **reopened;
+  scheduler::Scheduler restarted(st2, *later);
   restarted.Register(domain::kStageJob, [&engine](store::WriteTxn& t, const domain::Job& j) {
     return engine.RunJob(t, j);
   });
@@ -243,7 +261,6 @@ int main(int argc, char** argv) {
     return engine.RunJob(t, j);
   });
   engine.SetListeners({[&](int64_t id, TimePoint due) { restarted.Add(id, due); }, nullptr});
-  const auto r0 = Steady::now();
   Check(restarted.Load(), "load");
   const auto pending = restarted.Stats().cached;
   restarted.Start();
@@ -254,7 +271,7 @@ int main(int argc, char** argv) {
   // Duplicates: more than one page per (run, stage, attempt) cannot be stored
   // (unique key); count stage-2 pages against engagements instead.
   int64_t stage2_pages = 0;
-  Check(st.Read([&](store::ReadTxn& t) {
+  Check(st2.Read([&](store::ReadTxn& t) {
     store::PageQuery q;
     q.contact_id = "person-1";
     q.limit = 100;
@@ -267,7 +284,7 @@ int main(int argc, char** argv) {
     }
   }),
         "count");
-  st.Shutdown();
+  st2.Shutdown();
   std::filesystem::remove_all(dir);
 
   const int total = n + 2000;
@@ -286,9 +303,9 @@ int main(int argc, char** argv) {
   std::printf("| timer lateness with %d pending, p50 / p99 | %.1f / %.1f ms | p99 ≤ 10 ms |\n",
               total, Percentile(lateness, .5), Percentile(lateness, .99));
   std::printf(
-      "| restart: %zu overdue jobs all fired | %.2f s (fired %llu, stale %llu, failed "
-      "%llu) | ≤ 2 s |\n",
-      pending, restart_s, static_cast<unsigned long long>(stats.fired),
+      "| restart: %zu overdue jobs all fired | %.2f s from reopening the store (reopen %.2f s; "
+      "fired %llu, stale %llu, failed %llu) | ≤ 2 s |\n",
+      pending, restart_s, reopen_s, static_cast<unsigned long long>(stats.fired),
       static_cast<unsigned long long>(stats.stale), static_cast<unsigned long long>(stats.failed));
   std::printf("| stage-2 pages / engagements (duplicates = excess) | %lld / %d | 0 excess |\n",
               static_cast<long long>(stage2_pages), total);

@@ -162,41 +162,12 @@ Status App::SetUpCarriers() {
 }
 
 Status App::SetUpLedger() {
-  // A stable instance id names this ledger in its checkpoints.
-  std::string instance_id;
-  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
-    auto existing = txn.GetMeta("instance_id");
-    if (existing.ok()) {
-      instance_id = *existing;
-      return Status::Ok();
-    }
-    instance_id = NewUuid();
-    return txn.PutMeta("instance_id", instance_id);
-  }));
-  std::string key_file = config_.ledger_key_file;
-  if (key_file.empty()) {
-    key_file =
-        (std::filesystem::path(config_.store.path).parent_path() / "ledger-ed25519.pem").string();
-  }
-  auto key = ledger::SigningKey::LoadFromFile(key_file);
-  if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
-    key = ledger::SigningKey::Generate();
-    if (key.ok()) {
-      TOCSIN_RETURN_IF_ERROR(key->SaveToFile(key_file));
-      spdlog::info("msg=\"generated ledger signing key\" file={}", LogQuote(key_file));
-    }
-  }
-  if (!key.ok())
-    return Status(key.status().code(),
-                  "ledger.keyFile " + key_file + ": " + key.status().message());
-  const std::string origin =
-      config_.ledger_origin.empty() ? "tocsin/" + instance_id.substr(0, 8) : config_.ledger_origin;
-  ledger_ = std::make_unique<domain::LedgerService>(std::move(*key), origin);
-  // Offline verifiers (tocsin verify) find the key and origin here; an
-  // exported checkpoint plus a verifier key kept elsewhere is the real anchor.
-  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([&](store::WriteTxn& txn) {
-    TOCSIN_RETURN_IF_ERROR(txn.PutMeta("ledger_origin", origin));
-    return txn.PutMeta("ledger_verifier_key", ledger_->verifier_key());
+  TOCSIN_RETURN_IF_ERROR(store_->WriteSync([this](store::WriteTxn& txn) {
+    auto ledger = domain::OpenLedgerService(txn, config_.store.path, config_.ledger_key_file,
+                                            config_.ledger_origin);
+    if (!ledger.ok()) return ledger.status();
+    ledger_ = std::move(*ledger);
+    return Status::Ok();
   }));
   // Sign a checkpoint whenever the ledger crosses a multiple of kCheckpointEvery.
   // Live streams get every batch too. api_ is set later in Create(); the

@@ -162,6 +162,11 @@ const std::vector<Key>& Keys() {
       {"store.reserveMb", "8",
        "MiB of disk kept in <path>-reserve for paging when the disk fills up (0: none)",
        IntSetter(0, 4096, [](Config& c, int64_t n) { c.store.reserve_bytes = n * 1024 * 1024; })},
+      {"store.blockingCheckMaxMb", "512",
+       "a database up to this size is integrity-checked before serving; a bigger one in the "
+       "background, while paging goes on (/readyz reports damage)",
+       IntSetter(0, 1 << 30,
+                 [](Config& c, int64_t n) { c.store.blocking_check_max_bytes = n * 1024 * 1024; })},
       {"log.level", "info", "trace, debug, info, warn, error, critical or off",
        [](Config& c, const std::string& v, const std::string& where) -> Status {
          static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",

@@ -61,35 +61,71 @@ size_t Scheduler::RunDue(TimePoint now) {
       ++in_flight_;
     }
   }
-  for (const Entry& entry : due) {
-    auto stale = std::make_shared<bool>(false);
-    store_.Submit(
-        [this, id = entry.id, stale](store::WriteTxn& txn) -> Status {
-          auto job = txn.Jobs().GetJob(id);
-          if (!job.ok() && job.status().code() == StatusCode::kNotFound) {
-            *stale = true;
-            return Status::Ok();
-          }
-          if (!job.ok()) return job.status();
-          if (job->state != domain::JobState::kPending) {
-            *stale = true;  // Fired or cancelled already: a late copy finds nothing to do.
-            return Status::Ok();
-          }
-          TOCSIN_RETURN_IF_ERROR(txn.Jobs().FinishJob(id, domain::JobState::kDone, txn.Now()));
-          auto handler = handlers_.find(job->kind);
-          if (handler == handlers_.end()) return Internal("no handler for job kind " + job->kind);
-          return handler->second(txn, *job);
-        },
-        [this, entry, stale](Status status) {
-          if (status.ok() && *stale) {
-            std::lock_guard<std::mutex> lock(mu_);
-            ++stats_.stale;
-          }
-          Finished(entry, status, clock_.Now());
-        },
-        store::WritePriority::kEngine);
+  const size_t group = std::max<size_t>(1, options_.jobs_per_write);
+  for (size_t i = 0; i < due.size(); i += group) {
+    Submit(std::vector<Entry>(
+        due.begin() + static_cast<std::ptrdiff_t>(i),
+        due.begin() + static_cast<std::ptrdiff_t>(std::min(i + group, due.size()))));
   }
   return due.size();
+}
+
+Status Scheduler::Fire(store::WriteTxn& txn, int64_t id, bool& stale) {
+  auto job = txn.Jobs().GetJob(id);
+  if (!job.ok() && job.status().code() == StatusCode::kNotFound) {
+    stale = true;
+    return Status::Ok();
+  }
+  if (!job.ok()) return job.status();
+  if (job->state != domain::JobState::kPending) {
+    stale = true;  // Fired or cancelled already: a late copy finds nothing to do.
+    return Status::Ok();
+  }
+  TOCSIN_RETURN_IF_ERROR(txn.Jobs().FinishJob(id, domain::JobState::kDone, txn.Now()));
+  auto handler = handlers_.find(job->kind);
+  if (handler == handlers_.end()) return Internal("no handler for job kind " + job->kind);
+  return handler->second(txn, *job);
+}
+
+void Scheduler::Submit(std::vector<Entry> group) {
+  // One write function fires the whole group: a savepoint and a round trip
+  // through the writer queue per group instead of per job. If any job fails,
+  // the function's savepoint undoes the group and each job is tried again on
+  // its own, so one bad job neither blocks nor delays the others.
+  auto stale = std::make_shared<std::vector<char>>(group.size(), 0);
+  auto fn = [this, ids = IdsOf(group), stale](store::WriteTxn& txn) -> Status {
+    for (size_t k = 0; k < ids.size(); ++k) {
+      bool is_stale = false;
+      TOCSIN_RETURN_IF_ERROR(Fire(txn, ids[k], is_stale));
+      (*stale)[k] = is_stale ? 1 : 0;
+    }
+    return Status::Ok();
+  };
+  store_.Submit(
+      std::move(fn),
+      [this, group = std::move(group), stale](Status status) mutable {
+        const TimePoint committed = clock_.Now();
+        if (!status.ok() && group.size() > 1) {
+          for (Entry& entry : group) Submit({entry});
+          return;
+        }
+        if (status.ok()) {
+          const auto n = static_cast<uint64_t>(std::count(stale->begin(), stale->end(), 1));
+          if (n > 0) {
+            std::lock_guard<std::mutex> lock(mu_);
+            stats_.stale += n;
+          }
+        }
+        for (const Entry& entry : group) Finished(entry, status, committed);
+      },
+      store::WritePriority::kEngine);
+}
+
+std::vector<int64_t> Scheduler::IdsOf(const std::vector<Entry>& group) {
+  std::vector<int64_t> ids;
+  ids.reserve(group.size());
+  for (const Entry& e : group) ids.push_back(e.id);
+  return ids;
 }
 
 void Scheduler::Finished(const Entry& entry, const Status& status, TimePoint committed) {

@@ -421,22 +421,16 @@ Result<domain::Job> JobTable::GetJob(int64_t id) {
 }
 
 Result<int64_t> JobTable::InsertJob(const domain::Job& j) {
+  // last_insert_rowid rather than RETURNING: the scheduler inserts a job for
+  // every stage it starts, and RETURNING materializes a result set.
   auto s = db_.Prepare(
       "INSERT INTO jobs (due_at, kind, owner, ref, arg, step, round, attempt, state) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'PENDING') RETURNING id");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'PENDING')");
   if (!s.ok()) return s.status();
   s->Bind(1, ToUnixMillis(j.due)).Bind(2, j.kind).Bind(3, j.owner).Bind(4, j.ref).Bind(5, j.arg);
   s->Bind(6, j.step).Bind(7, j.round).Bind(8, j.attempt);
-  if (!s->Step()) {
-    if (!s->status().ok()) return s->status();
-    return Internal("job insert returned no id");
-  }
-  const int64_t id = s->Int(0);
-  // Finish the statement so that the insert is complete before the next one.
-  while (s->Step()) {
-  }
-  if (!s->status().ok()) return s->status();
-  return id;
+  TOCSIN_RETURN_IF_ERROR(s->Run());
+  return db_.LastInsertRowid();
 }
 
 Status JobTable::FinishJob(int64_t id, domain::JobState state, TimePoint at) {

@@ -17,6 +17,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/sqlite.h"
+
 #include <sys/stat.h>
 
 namespace tocsin::store {
@@ -364,6 +366,7 @@ int CurrentTimeInt64(sqlite3_vfs* /*vfs*/, sqlite3_int64* out) {
 
 Status InstallFaultVfs(const std::string& control_path, bool buffer_until_sync) {
   if (real_vfs != nullptr) return FailedPrecondition("the fault VFS is already installed");
+  ConfigureSqlite();
   if (sqlite3_initialize() != SQLITE_OK) return Internal("sqlite3_initialize failed");
   real_vfs = sqlite3_vfs_find(nullptr);
   if (real_vfs == nullptr || real_vfs->iVersion < 2) return Internal("no usable default VFS");

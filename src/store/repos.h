@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
 #include "store/resource_table.h"
 #include "tocsin/codec/json_reader.h"
@@ -31,7 +32,14 @@ class SqliteRepo final : public ResourceWriter<T> {
   Result<T> Get(std::string_view id_or_name) override {
     auto row = table_.Get(Traits::Kinds(), id_or_name);
     if (!row.ok()) return row.status();
-    return FromRow(*row);
+    auto cached = decoded_.find(row->id);
+    if (cached != decoded_.end() && cached->second.row == *row) return cached->second.value;
+    auto value = FromRow(*row);
+    if (!value.ok()) return value.status();
+    if (decoded_.size() >= kMaxDecoded) decoded_.clear();
+    std::string id = row->id;
+    decoded_.insert_or_assign(std::move(id), Decoded{std::move(*row), *value});
+    return value;
   }
 
   Result<Page<T>> List(const ListOptions& options) override {
@@ -88,6 +96,19 @@ class SqliteRepo final : public ResourceWriter<T> {
     value.meta.updated_by = row.updated_by;
     return value;
   }
+
+  // Decoding a stored document costs more than reading its row, and the
+  // engine reads the same few people and channels for every page it creates.
+  // So Get keeps the last decoded value of each row it read and reuses it
+  // while the row is byte-for-byte the same: nothing to invalidate, so
+  // nothing to get wrong. A repository belongs to one connection, which one
+  // thread uses at a time, so the cache needs no lock.
+  struct Decoded {
+    RecordRow row;
+    T value;
+  };
+  static constexpr size_t kMaxDecoded = 256;
+  std::unordered_map<std::string, Decoded> decoded_;
 
   ResourceTable table_;
 };

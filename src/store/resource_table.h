@@ -25,6 +25,8 @@ struct RecordRow {
   int64_t updated_at = 0;
   std::string created_by;
   std::string updated_by;
+
+  bool operator==(const RecordRow&) const = default;
 };
 
 // Which rows a repository sees: up to three kinds sharing one name namespace.

@@ -1,5 +1,7 @@
 #include "store/sqlite.h"
 
+#include <mutex>
+
 #include <spdlog/spdlog.h>
 
 namespace tocsin::store {
@@ -91,7 +93,16 @@ std::string Stmt::Blob(int col) const {
                       : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
 }
 
+void ConfigureSqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SQLITE_MISUSE when something initialized SQLite first; harmless.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
+  ConfigureSqlite();
   sqlite3* raw = nullptr;
   const int flags = (mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                               : SQLITE_OPEN_READONLY) |

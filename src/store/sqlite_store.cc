@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -26,6 +27,7 @@
 #include "store/sqlite.h"
 #include "store/traits.h"
 #include "tocsin/core/crash_point.h"
+#include "tocsin/core/log.h"
 #include "tocsin/store/store.h"
 
 namespace tocsin::store {
@@ -430,10 +432,11 @@ struct Job {
 class SqliteStore final : public Store {
  public:
   // `reserve` is the filled space reserve, if any; `disk_full` says the disk
-  // had no room to fill it.
+  // had no room to fill it; `check_in_background` that the database has not
+  // been through PRAGMA quick_check yet (see StoreOptions::blocking_check_max_bytes).
   SqliteStore(StoreOptions options, Clock& clock, std::unique_ptr<Db> writer,
               std::unique_ptr<Queries> writer_queries, std::optional<SpaceReserve> reserve,
-              bool disk_full)
+              bool disk_full, bool check_in_background)
       : options_(std::move(options)),
         clock_(clock),
         writer_db_(std::move(writer)),
@@ -447,6 +450,10 @@ class SqliteStore final : public Store {
     sqlite3_wal_hook(writer_db_->raw(), &SqliteStore::WalHook, this);
     checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
     writer_thread_ = std::thread([this] { WriterLoop(); });
+    if (check_in_background) {
+      integrity_pending_ = true;
+      integrity_thread_ = std::thread([this] { CheckIntegrity(); });
+    }
   }
 
   ~SqliteStore() override { Shutdown(); }
@@ -492,6 +499,11 @@ class SqliteStore final : public Store {
       std::lock_guard<std::mutex> lock(health_mu_);
       health = health_;
     }
+    {
+      std::lock_guard<std::mutex> lock(integrity_mu_);
+      health.integrity_error = integrity_error_;
+      health.integrity_pending = integrity_pending_;
+    }
     if (disk_full_.load(std::memory_order_acquire)) {
       health.writable = false;
       health.disk_full = true;
@@ -533,6 +545,12 @@ class SqliteStore final : public Store {
       checkpoint_cv_.notify_all();
     }
     if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+    {
+      std::lock_guard<std::mutex> lock(integrity_mu_);
+      integrity_stop_ = true;
+      if (integrity_db_ != nullptr) integrity_db_->Interrupt();
+    }
+    if (integrity_thread_.joinable()) integrity_thread_.join();
     std::lock_guard<std::mutex> lock(readers_mu_);
     readers_.clear();
     writer_queries_.reset();
@@ -544,6 +562,37 @@ class SqliteStore final : public Store {
     std::unique_ptr<Db> db;
     std::unique_ptr<Queries> queries;
   };
+
+  // The start-up check of a database too big to check before serving: the
+  // same PRAGMA quick_check on a read-only connection of its own, while the
+  // engine pages. A failure is logged as critical and reported by Health()
+  // (and so /readyz) until restart; paging goes on, since SQLite refuses
+  // writes that meet the damage anyway and a pager that stops pages no one.
+  void CheckIntegrity() {
+    const auto start = std::chrono::steady_clock::now();
+    auto db = Db::Open(options_.path, Db::Mode::kReadOnly);
+    {
+      std::lock_guard<std::mutex> lock(integrity_mu_);
+      if (db.ok() && !integrity_stop_) integrity_db_ = db->get();
+    }
+    auto check =
+        db.ok() ? (*db)->QueryText("PRAGMA quick_check") : Result<std::string>(db.status());
+    std::lock_guard<std::mutex> lock(integrity_mu_);
+    integrity_db_ = nullptr;
+    integrity_pending_ = false;
+    if (integrity_stop_) return;  // Interrupted by Shutdown: no verdict.
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    if (check.ok() && *check == "ok") {
+      spdlog::info("msg=\"database passed its integrity check\" check=quick_check ms={}", ms);
+      return;
+    }
+    integrity_error_ = "database " + options_.path + " failed PRAGMA quick_check: " +
+                       (check.ok() ? *check : check.status().message()) + "; restore a backup";
+    spdlog::critical("msg=\"database failed its integrity check\" error={}",
+                     LogQuote(integrity_error_));
+  }
 
   Status VacuumInto(const std::string& path) {
     auto db = Db::Open(options_.path, Db::Mode::kReadWrite);
@@ -798,6 +847,13 @@ class SqliteStore final : public Store {
   std::mutex health_mu_;
   StoreHealth health_;  // Guarded by health_mu_.
 
+  std::mutex integrity_mu_;
+  Db* integrity_db_ = nullptr;      // Guarded by integrity_mu_; while the check runs.
+  bool integrity_stop_ = false;     // Guarded by integrity_mu_.
+  std::string integrity_error_;     // Guarded by integrity_mu_.
+  bool integrity_pending_ = false;  // Guarded by integrity_mu_.
+  std::thread integrity_thread_;
+
   static constexpr const char* kDiskFullMessage =
       "storage unavailable: the disk is full; requests are refused until space returns "
       "(paging goes on)";
@@ -837,11 +893,23 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
                                                               : "PRAGMA synchronous=NORMAL"));
   TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_size_limit=67108864"));
   TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY"));
-  auto check = (*db)->QueryText("PRAGMA quick_check");
-  if (!check.ok()) return Unusable(options.path, check.status());
-  if (*check != "ok") {
-    return FailedPrecondition("database " + options.path + " failed PRAGMA quick_check: " + *check +
-                              "; restore a backup");
+  // quick_check reads every page: about a second per 250 MB here, so a big
+  // database is checked in the background instead of delaying every start
+  // (and every page due during it) by minutes.
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(options.path, size_error);
+  const bool check_in_background =
+      !size_error && static_cast<int64_t>(size) > options.blocking_check_max_bytes;
+  if (check_in_background) {
+    spdlog::info("msg=\"database checked in the background\" bytes={} blockingCheckMaxBytes={}",
+                 size, options.blocking_check_max_bytes);
+  } else {
+    auto check = (*db)->QueryText("PRAGMA quick_check");
+    if (!check.ok()) return Unusable(options.path, check.status());
+    if (*check != "ok") {
+      return FailedPrecondition("database " + options.path +
+                                " failed PRAGMA quick_check: " + *check + "; restore a backup");
+    }
   }
   TOCSIN_RETURN_IF_ERROR(Migrate(**db));
   auto queries = std::make_unique<Queries>(**db, /*writer=*/true);
@@ -869,7 +937,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
     spdlog::warn("msg=\"start-up checkpoint failed\" error={}", s.message());
   }
   return std::unique_ptr<Store>(new SqliteStore(options, clock, std::move(*db), std::move(queries),
-                                                std::move(reserve), disk_full));
+                                                std::move(reserve), disk_full,
+                                                check_in_background));
 }
 
 }  // namespace tocsin::store

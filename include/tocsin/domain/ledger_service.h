@@ -6,6 +6,7 @@
 // Thread-safe (the key is immutable).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "tocsin/ledger/signing_key.h"
@@ -35,5 +36,16 @@ class LedgerService {
   std::string origin_;
   std::string verifier_key_;
 };
+
+// Sets up the ledger of the database `txn` writes to the way every start of
+// the server does: a stable instance id (meta "instance_id", created once),
+// the signing key from `key_file` (generated there, mode 0600, when missing;
+// empty = "ledger-ed25519.pem" next to `store_path`), the origin (`origin`,
+// or "tocsin/<first 8 characters of the instance id>"), and the origin and
+// verifier key in meta, where `tocsin verify` finds them.
+// The key file is written at once, outside the transaction.
+Result<std::unique_ptr<LedgerService>> OpenLedgerService(store::WriteTxn& txn,
+                                                         const std::string& store_path,
+                                                         std::string key_file, std::string origin);
 
 }  // namespace tocsin::domain

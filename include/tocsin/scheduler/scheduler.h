@@ -2,9 +2,10 @@
 //
 // Timers are data: the jobs table is the truth and the in-memory heap only a
 // cache of its PENDING rows (Load() fills it at start-up, Add() is called by
-// commit hooks for new jobs). A job fires in one store write function that
+// commit hooks for new jobs). A job fires in a store write function that
 // re-reads it, marks it DONE and runs its kind's handler; the effects and the
-// DONE mark commit together, so a job fires exactly once even if the heap
+// DONE mark commit together (several due jobs share one write function and
+// are retried one by one if any of them fails), so a job fires exactly once even if the heap
 // holds it twice or the process dies mid-batch (the rolled-back job is still
 // PENDING and is reloaded on restart).
 //
@@ -36,6 +37,7 @@ struct SchedulerOptions {
   size_t max_in_flight = 4096;     // Jobs submitted and not yet committed.
   Millis retry_delay{1000};        // After a failed job, first retry.
   Millis max_retry_delay{60'000};  // Backoff cap.
+  size_t jobs_per_write = 32;      // Due jobs fired by one store write function.
 };
 
 struct SchedulerStats {
@@ -100,6 +102,11 @@ class Scheduler {
   };
 
   void Loop();
+  // Submits one write function that fires `group` (see the .cc).
+  void Submit(std::vector<Entry> group);
+  // Fires job `id` in `txn` unless it is no longer PENDING (then `stale`).
+  Status Fire(store::WriteTxn& txn, int64_t id, bool& stale);
+  static std::vector<int64_t> IdsOf(const std::vector<Entry>& group);
   void Finished(const Entry& entry, const Status& status, TimePoint committed);
 
   store::Store& store_;

@@ -446,6 +446,10 @@ struct StoreHealth {
   bool writable = true;
   bool disk_full = false;  // Requests are refused; the engine runs on the reserve.
   std::string last_error;  // Empty when healthy.
+  // Set when the background start-up check (see
+  // StoreOptions::blocking_check_max_bytes) found damage; stays until restart.
+  std::string integrity_error;
+  bool integrity_pending = false;  // That background check has not finished yet.
 };
 
 // Who a write is for, which decides what happens when the disk is full (see
@@ -531,13 +535,20 @@ struct StoreOptions {
   // takes the reserve back and accepts requests again. 0 turns this off (the
   // default here; the configuration's store.reserveMb defaults to 8).
   int64_t reserve_bytes = 0;
+  // A database file up to this size is checked (PRAGMA quick_check) before
+  // the store opens, and refused if damaged. A bigger one opens at once and
+  // is checked on a connection of its own in the background (see
+  // StoreHealth::integrity_error): at about a second per 250 MB, the check
+  // of a large database would delay every start, and every page due then,
+  // by minutes.
+  int64_t blocking_check_max_bytes = int64_t{512} << 20;
 };
 
 // Opens (creating if needed) the database at options.path, checks it
-// (PRAGMA quick_check), applies pending migrations, and starts the writer
-// thread. Errors: kFailedPrecondition if the database was written by a newer
-// Tocsin or fails its check, kUnavailable if it cannot be opened.
-// Does not take ownership of `clock`, which must outlive the Store.
+// (PRAGMA quick_check; in the background for big files), applies pending migrations, and starts the
+// writer thread. Errors: kFailedPrecondition if the database was written by a newer Tocsin or fails
+// its check, kUnavailable if it cannot be opened. Does not take ownership of `clock`, which must
+// outlive the Store.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Clock& clock);
 
 // Returns the schema version this binary migrates databases to.
