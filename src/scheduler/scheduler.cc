@@ -92,40 +92,30 @@ void Scheduler::Submit(std::vector<Entry> group) {
   // through the writer queue per group instead of per job. If any job fails,
   // the function's savepoint undoes the group and each job is tried again on
   // its own, so one bad job neither blocks nor delays the others.
-  auto stale = std::make_shared<std::vector<char>>(group.size(), 0);
-  auto fn = [this, ids = IdsOf(group), stale](store::WriteTxn& txn) -> Status {
-    for (size_t k = 0; k < ids.size(); ++k) {
+  auto stale = std::make_shared<uint64_t>(0);  // Counted only if the group commits.
+  auto fn = [this, group, stale](store::WriteTxn& txn) -> Status {
+    for (const Entry& entry : group) {
       bool is_stale = false;
-      TOCSIN_RETURN_IF_ERROR(Fire(txn, ids[k], is_stale));
-      (*stale)[k] = is_stale ? 1 : 0;
+      TOCSIN_RETURN_IF_ERROR(Fire(txn, entry.id, is_stale));
+      *stale += is_stale ? 1 : 0;
     }
     return Status::Ok();
   };
   store_.Submit(
       std::move(fn),
-      [this, group = std::move(group), stale](Status status) mutable {
+      [this, group = std::move(group), stale](Status status) {
         const TimePoint committed = clock_.Now();
         if (!status.ok() && group.size() > 1) {
-          for (Entry& entry : group) Submit({entry});
+          for (const Entry& entry : group) Submit({entry});
           return;
         }
-        if (status.ok()) {
-          const auto n = static_cast<uint64_t>(std::count(stale->begin(), stale->end(), 1));
-          if (n > 0) {
-            std::lock_guard<std::mutex> lock(mu_);
-            stats_.stale += n;
-          }
+        if (status.ok() && *stale > 0) {
+          std::lock_guard<std::mutex> lock(mu_);
+          stats_.stale += *stale;
         }
         for (const Entry& entry : group) Finished(entry, status, committed);
       },
       store::WritePriority::kEngine);
-}
-
-std::vector<int64_t> Scheduler::IdsOf(const std::vector<Entry>& group) {
-  std::vector<int64_t> ids;
-  ids.reserve(group.size());
-  for (const Entry& e : group) ids.push_back(e.id);
-  return ids;
 }
 
 void Scheduler::Finished(const Entry& entry, const Status& status, TimePoint committed) {

@@ -429,6 +429,11 @@ struct Job {
   Store::DoneFn done;
 };
 
+// What a database that failed PRAGMA quick_check (`verdict`) is reported as.
+std::string QuickCheckFailure(const std::string& path, const std::string& verdict) {
+  return "database " + path + " failed PRAGMA quick_check: " + verdict + "; restore a backup";
+}
+
 class SqliteStore final : public Store {
  public:
   // `reserve` is the filled space reserve, if any; `disk_full` says the disk
@@ -588,8 +593,8 @@ class SqliteStore final : public Store {
       spdlog::info("msg=\"database passed its integrity check\" check=quick_check ms={}", ms);
       return;
     }
-    integrity_error_ = "database " + options_.path + " failed PRAGMA quick_check: " +
-                       (check.ok() ? *check : check.status().message()) + "; restore a backup";
+    integrity_error_ =
+        QuickCheckFailure(options_.path, check.ok() ? *check : check.status().message());
     spdlog::critical("msg=\"database failed its integrity check\" error={}",
                      LogQuote(integrity_error_));
   }
@@ -907,8 +912,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
     auto check = (*db)->QueryText("PRAGMA quick_check");
     if (!check.ok()) return Unusable(options.path, check.status());
     if (*check != "ok") {
-      return FailedPrecondition("database " + options.path +
-                                " failed PRAGMA quick_check: " + *check + "; restore a backup");
+      return FailedPrecondition(QuickCheckFailure(options.path, *check));
     }
   }
   TOCSIN_RETURN_IF_ERROR(Migrate(**db));

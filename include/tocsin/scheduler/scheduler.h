@@ -106,7 +106,6 @@ class Scheduler {
   void Submit(std::vector<Entry> group);
   // Fires job `id` in `txn` unless it is no longer PENDING (then `stale`).
   Status Fire(store::WriteTxn& txn, int64_t id, bool& stale);
-  static std::vector<int64_t> IdsOf(const std::vector<Entry>& group);
   void Finished(const Entry& entry, const Status& status, TimePoint committed);
 
   store::Store& store_;
