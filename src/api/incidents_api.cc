@@ -2,6 +2,7 @@
 #include "api/idempotency.h"
 #include "api/internal.h"
 #include "tocsin/codec/ledger.h"
+#include "tocsin/core/json_text.h"
 #include "tocsin/domain/incident_service.h"
 
 namespace tocsin::api {
@@ -129,9 +130,12 @@ Status ResolvePlanFilter(store::ReadTxn& txn, const http::Request& req, store::I
 
 http::Response IncidentResponse(unsigned status, const Incident& i,
                                 std::optional<bool> deduplicated) {
-  Json j = codec::IncidentToJson(i);
-  if (deduplicated) j["deduplicated"] = *deduplicated;
-  http::Response r = JsonResponse(status, j);
+  std::string text = codec::IncidentJsonText(i);
+  if (deduplicated) {
+    text.pop_back();  // The closing brace.
+    text += *deduplicated ? ",\"deduplicated\":true}" : ",\"deduplicated\":false}";
+  }
+  http::Response r = JsonTextResponse(status, std::move(text));
   r.headers.push_back({"etag", "\"" + std::to_string(i.version) + "\""});
   return r;
 }
@@ -185,22 +189,25 @@ void AddIncidentCoreRoutes(Api::Impl& api) {
                           if (!options.ok()) return api.Fail(call, options.status());
                           q->limit = options->limit;
                           q->cursor = options->cursor;
-                          Json items = Json::array();
-                          std::string next;
+                          std::string body;
                           if (!api.Read(call, [&](store::ReadTxn& txn) {
                                 TOCSIN_RETURN_IF_ERROR(ResolvePlanFilter(txn, call.req, *q));
                                 auto page = txn.ListIncidents(*q);
                                 if (!page.ok()) return page.status();
-                                for (const auto& i : page->items)
-                                  items.push_back(codec::IncidentToJson(i));
-                                next = page->next_cursor;
+                                body = "{\"items\":[";
+                                for (size_t k = 0; k < page->items.size(); ++k) {
+                                  if (k > 0) body += ',';
+                                  body += codec::IncidentJsonText(page->items[k]);
+                                }
+                                body += "],\"nextCursor\":";
+                                body += page->next_cursor.empty() ? std::string("null")
+                                                                  : JsonQuote(page->next_cursor);
+                                body += '}';
                                 return Status::Ok();
                               })) {
                             return;
                           }
-                          api.SendJson(call, 200,
-                                       {{"items", std::move(items)},
-                                        {"nextCursor", next.empty() ? Json() : Json(next)}});
+                          api.Send(call, JsonTextResponse(200, std::move(body)));
                         }});
 
   // Counts by impact for the dashboard's badges: the list's filters, no paging.

@@ -76,6 +76,8 @@ unsigned HttpStatusFor(StatusCode code);
 http::Response ErrorResponse(const Status& status, std::string_view request_id);
 
 http::Response JsonResponse(unsigned status, const Json& body);
+// `body` must already be JSON text (a hot path rendered without a JSON tree).
+http::Response JsonTextResponse(unsigned status, std::string body);
 
 // Returns the version in an If-Match header ("3", "\"3\"", "W/\"3\""); nullopt
 // for no header or "*"; kInvalidArgument otherwise.

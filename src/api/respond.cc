@@ -73,6 +73,13 @@ http::Response JsonResponse(unsigned status, const Json& body) {
   return r;
 }
 
+http::Response JsonTextResponse(unsigned status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 Result<std::optional<int64_t>> ParseIfMatch(std::string_view h) {
   if (h.empty() || h == "*") return std::optional<int64_t>();
   if (h.substr(0, 2) == "W/") h.remove_prefix(2);

@@ -124,29 +124,38 @@ Status ParseIncidentStoredBody(std::string_view text, domain::Incident& i) {
   return Status::Ok();
 }
 
+std::string IncidentJsonText(const domain::Incident& i) {
+  // Keys in the order clients have always seen them.
+  JsonObject tags;
+  for (const auto& [key, value] : i.tags) tags.Add(key, value);
+  JsonObject j;
+  j.Add("id", i.id).Add("arn", i.arn).Add("title", i.title).Add("summary", i.summary);
+  j.Add("status", domain::IncidentStatusName(i.status)).Add("impact", i.impact);
+  j.Add("responsePlan", i.response_plan_name).Add("responsePlanId", i.response_plan_id);
+  j.Add("dedupeString", i.dedupe_string).Add("createdAt", FormatRfc3339(i.created_at));
+  if (i.resolved_at) {
+    j.Add("resolvedAt", FormatRfc3339(*i.resolved_at));
+  } else {
+    j.AddRaw("resolvedAt", "null");
+  }
+  j.Add("lastModifiedAt", FormatRfc3339(i.updated_at)).Add("lastModifiedBy", i.updated_by);
+  j.Add("createdBy", i.created_by).Add("source", i.source).AddRaw("tags", tags.Build());
+  j.Add("chatChannels", i.chat_channel_ids).Add("notificationTargets", i.notification_target_ids);
+  j.Add("version", i.version);
+  if (!i.resource_arn.empty()) j.Add("resourceArn", i.resource_arn);
+  if (i.trigger) {
+    JsonObject t;
+    t.Add("source", i.trigger->source).Add("timestamp", FormatRfc3339(i.trigger->timestamp));
+    if (!i.trigger->trigger_arn.empty()) t.Add("triggerArn", i.trigger->trigger_arn);
+    if (!i.trigger->raw_data.empty()) t.Add("rawData", i.trigger->raw_data);
+    j.AddRaw("triggerDetails", t.Build());
+  }
+  return j.Build();
+}
+
 Json IncidentToJson(const domain::Incident& i) {
-  Json j = {{"id", i.id},
-            {"arn", i.arn},
-            {"title", i.title},
-            {"summary", i.summary},
-            {"status", domain::IncidentStatusName(i.status)},
-            {"impact", i.impact},
-            {"responsePlan", i.response_plan_name},
-            {"responsePlanId", i.response_plan_id},
-            {"dedupeString", i.dedupe_string},
-            {"createdAt", FormatRfc3339(i.created_at)},
-            {"resolvedAt", i.resolved_at ? Json(FormatRfc3339(*i.resolved_at)) : Json()},
-            {"lastModifiedAt", FormatRfc3339(i.updated_at)},
-            {"lastModifiedBy", i.updated_by},
-            {"createdBy", i.created_by},
-            {"source", i.source},
-            {"tags", i.tags},
-            {"chatChannels", i.chat_channel_ids},
-            {"notificationTargets", i.notification_target_ids},
-            {"version", i.version}};
-  if (!i.resource_arn.empty()) j["resourceArn"] = i.resource_arn;
-  if (i.trigger) j["triggerDetails"] = TriggerToJson(*i.trigger);
-  return j;
+  // The text is always one valid JSON object.
+  return ParseJson(IncidentJsonText(i)).value();
 }
 
 Json RelatedItemToJson(const domain::RelatedItem& item) {

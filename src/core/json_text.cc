@@ -1,6 +1,7 @@
 #include "tocsin/core/json_text.h"
 
 #include <algorithm>
+#include <array>
 
 namespace tocsin {
 
@@ -58,10 +59,29 @@ std::string TruncateUtf8(std::string_view text, size_t max_chars) {
   return out;
 }
 
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (size_t i = 0; i < text.size();) {
+namespace {
+
+// The bytes AppendJsonEscaped cannot copy as they are: control characters,
+// the quote, the backslash, and every non-ASCII byte (checked as UTF-8).
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (size_t b = 0; b < 256; ++b) t[b] = b < 0x20 || b >= 0x80 || b == '"' || b == '\\';
+  return t;
+}();
+
+}  // namespace
+
+void AppendJsonEscaped(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
+  size_t i = 0;
+  while (i < text.size()) {
+    // Copy the run of bytes that need no escaping in one append: escaping is
+    // on every response's hot path.
+    size_t run = i;
+    while (run < text.size() && !kNeedsEscape[static_cast<unsigned char>(text[run])]) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const char c = text[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       // Invalid UTF-8 (possible in echoed user input) would make the whole
@@ -86,27 +106,39 @@ std::string JsonEscape(std::string_view text) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[(c >> 4) & 0xf];
+        out += kHex[c & 0xf];
+      }
     }
   }
+}
+
+void AppendJsonQuoted(std::string& out, std::string_view text) {
+  out += '"';
+  AppendJsonEscaped(out, text);
+  out += '"';
+}
+
+std::string JsonEscape(std::string_view text) {
+  std::string out;
+  AppendJsonEscaped(out, text);
   return out;
 }
 
-std::string JsonQuote(std::string_view text) { return "\"" + JsonEscape(text) + "\""; }
+std::string JsonQuote(std::string_view text) {
+  std::string out;
+  AppendJsonQuoted(out, text);
+  return out;
+}
 
 std::string JsonStringArray(const std::vector<std::string>& values) {
   std::string out = "[";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
-    out += JsonQuote(values[i]);
+    AppendJsonQuoted(out, values[i]);
   }
   out += ']';
   return out;
@@ -114,13 +146,13 @@ std::string JsonStringArray(const std::vector<std::string>& values) {
 
 void JsonObject::Key(std::string_view key) {
   if (!body_.empty()) body_ += ',';
-  body_ += JsonQuote(key);
+  AppendJsonQuoted(body_, key);
   body_ += ':';
 }
 
 JsonObject& JsonObject::Add(std::string_view key, std::string_view value) {
   Key(key);
-  body_ += JsonQuote(value);
+  AppendJsonQuoted(body_, value);
   return *this;
 }
 

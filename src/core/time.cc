@@ -23,21 +23,43 @@ std::string FormatRfc3339(TimePoint t) {
   const auto day = std::chrono::floor<days>(t);
   const std::chrono::year_month_day ymd(day);
   const std::chrono::hh_mm_ss<Millis> tod(t - day);
-  char buf[40];
   const int year = static_cast<int>(ymd.year());
   const auto month = static_cast<unsigned>(ymd.month());
   const auto dd = static_cast<unsigned>(ymd.day());
-  const auto hh = static_cast<int>(tod.hours().count());
-  const auto mm = static_cast<int>(tod.minutes().count());
-  const auto ss = static_cast<int>(tod.seconds().count());
-  const auto ms = static_cast<int>(tod.subseconds().count());
-  if (ms != 0) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year, month, dd, hh, mm,
-                  ss, ms);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", year, month, dd, hh, mm, ss);
+  const auto hh = static_cast<unsigned>(tod.hours().count());
+  const auto mm = static_cast<unsigned>(tod.minutes().count());
+  const auto ss = static_cast<unsigned>(tod.seconds().count());
+  const auto ms = static_cast<unsigned>(tod.subseconds().count());
+  if (year < 0 || year > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u", year, month, dd, hh, mm, ss);
+    std::string out = buf;
+    if (ms != 0) {
+      std::snprintf(buf, sizeof(buf), ".%03u", ms);
+      out += buf;
+    }
+    return out + "Z";
   }
-  return buf;
+  // Written by hand: every timestamp of every response goes through here,
+  // and snprintf was a visible share of rendering an incident list.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  const auto put = [&out](size_t at, unsigned value, int digits) {
+    for (int d = digits - 1; d >= 0; --d, value /= 10) {
+      out[at + static_cast<size_t>(d)] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(5, month, 2);
+  put(8, dd, 2);
+  put(11, hh, 2);
+  put(14, mm, 2);
+  put(17, ss, 2);
+  if (ms == 0) {
+    out.replace(19, 4, "");  // No fraction: "…:SSZ".
+  } else {
+    put(20, ms, 3);
+  }
+  return out;
 }
 
 std::optional<TimePoint> ParseRfc3339(std::string_view s) {

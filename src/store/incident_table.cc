@@ -13,25 +13,6 @@ constexpr const char* kIncidentColumns =
     "seq, id, response_plan_id, response_plan_name, title, impact, status, dedupe_string, "
     "created_at, updated_at, resolved_at, created_by, version, body";
 
-Result<domain::Incident> ReadIncident(const Stmt& s) {
-  domain::Incident i;
-  i.id = s.Text(1);
-  i.response_plan_id = s.Text(2);
-  i.response_plan_name = s.Text(3);
-  i.title = s.Text(4);
-  i.impact = static_cast<int>(s.Int(5));
-  i.status = domain::ParseIncidentStatus(s.Text(6)).value_or(domain::IncidentStatus::kOpen);
-  i.dedupe_string = s.Text(7);
-  i.created_at = FromUnixMillis(s.Int(8));
-  i.updated_at = FromUnixMillis(s.Int(9));
-  if (auto r = s.OptionalInt(10)) i.resolved_at = FromUnixMillis(*r);
-  i.created_by = s.Text(11);
-  i.version = s.Int(12);
-  Status st = codec::ParseIncidentStoredBody(s.Text(13), i);
-  if (!st.ok()) return Internal("incident " + i.id + ": " + st.message());
-  return i;
-}
-
 // Turns free text into an FTS5 query: every word, quoted, as a prefix.
 std::string FtsQuery(std::string_view text) {
   std::string out;
@@ -65,6 +46,33 @@ std::string_view IdFromArn(std::string_view ref) {
 }
 
 }  // namespace
+
+Result<domain::Incident> IncidentTable::Read(const Stmt& s) {
+  std::string id = s.Text(1);
+  std::string body = s.Text(13);
+  auto cached = decoded_.find(id);
+  if (cached == decoded_.end() || cached->second.text != body) {
+    domain::Incident fields;
+    Status st = codec::ParseIncidentStoredBody(body, fields);
+    if (!st.ok()) return Internal("incident " + id + ": " + st.message());
+    if (decoded_.size() >= kMaxDecoded) decoded_.clear();
+    cached = decoded_.insert_or_assign(id, DecodedBody{std::move(body), std::move(fields)}).first;
+  }
+  domain::Incident i = cached->second.fields;
+  i.id = std::move(id);
+  i.response_plan_id = s.Text(2);
+  i.response_plan_name = s.Text(3);
+  i.title = s.Text(4);
+  i.impact = static_cast<int>(s.Int(5));
+  i.status = domain::ParseIncidentStatus(s.Text(6)).value_or(domain::IncidentStatus::kOpen);
+  i.dedupe_string = s.Text(7);
+  i.created_at = FromUnixMillis(s.Int(8));
+  i.updated_at = FromUnixMillis(s.Int(9));
+  if (auto r = s.OptionalInt(10)) i.resolved_at = FromUnixMillis(*r);
+  i.created_by = s.Text(11);
+  i.version = s.Int(12);
+  return i;
+}
 
 Status IncidentTable::Insert(const domain::Incident& i) {
   auto s = db_.Prepare(
@@ -123,7 +131,7 @@ Result<domain::Incident> IncidentTable::Get(std::string_view id_or_arn) {
   auto s = db_.Prepare(sql.c_str());
   if (!s.ok()) return s.status();
   s->Bind(1, IdFromArn(id_or_arn));
-  if (s->Step()) return ReadIncident(*s);
+  if (s->Step()) return Read(*s);
   if (!s->status().ok()) return s->status();
   return NotFound("incident \"" + std::string(id_or_arn) + "\" not found");
 }
@@ -134,7 +142,7 @@ Result<domain::Incident> IncidentTable::FindOpen(std::string_view dedupe) {
   auto s = db_.Prepare(sql.c_str());
   if (!s.ok()) return s.status();
   s->Bind(1, dedupe);
-  if (s->Step()) return ReadIncident(*s);
+  if (s->Step()) return Read(*s);
   if (!s->status().ok()) return s->status();
   return NotFound("no open incident with that dedupe string");
 }
@@ -203,7 +211,7 @@ Result<Page<domain::Incident>> IncidentTable::List(const IncidentQuery& q) {
   Page<domain::Incident> page;
   std::vector<int64_t> seqs;
   while (s->Step()) {
-    auto incident = ReadIncident(*s);
+    auto incident = Read(*s);
     if (!incident.ok()) return incident.status();
     seqs.push_back(s->Int(0));
     page.items.push_back(std::move(*incident));

@@ -30,6 +30,11 @@ std::string IncidentStoredBody(const domain::Incident& incident);
 Status ParseIncidentStoredBody(std::string_view text, domain::Incident& incident);
 
 // API forms.
+//
+// An incident is rendered straight to JSON text (what the list and start
+// routes send: building a JSON tree first took most of a list request's
+// time); IncidentToJson is that text parsed, for callers that edit it.
+std::string IncidentJsonText(const domain::Incident& incident);
 Json IncidentToJson(const domain::Incident& incident);
 Json RelatedItemToJson(const domain::RelatedItem& item);
 Json TimelineEventToJson(const domain::TimelineEvent& event);

@@ -29,6 +29,10 @@ std::string JsonEscape(std::string_view text);
 // Returns `text` as a JSON string literal, quotes included.
 std::string JsonQuote(std::string_view text);
 
+// JsonEscape and JsonQuote, appending to `out` (no temporary strings).
+void AppendJsonEscaped(std::string& out, std::string_view text);
+void AppendJsonQuoted(std::string& out, std::string_view text);
+
 // Returns a JSON array of strings.
 std::string JsonStringArray(const std::vector<std::string>& values);
 

@@ -65,5 +65,31 @@ TEST(TruncateUtf8Test, CountsCharactersAndNeverCutsASequence) {
   EXPECT_EQ(TruncateUtf8("\xE2\x82", 5), "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+TEST(JsonEscapeTest, EscapesWhatJsonRequiresAndCopiesTheRest) {
+  EXPECT_EQ(JsonEscape(""), "");
+  EXPECT_EQ(JsonEscape("plain text, no escapes"), "plain text, no escapes");
+  EXPECT_EQ(JsonEscape("say \"hi\"\\ now"), "say \\\"hi\\\"\\\\ now");
+  EXPECT_EQ(JsonEscape("a\nb\rc\td"), "a\\nb\\rc\\td");
+  EXPECT_EQ(JsonEscape(std::string("x\x01y\0z", 5)), "x\\u0001y\\u0000z");
+  EXPECT_EQ(JsonEscape("\x1f/"), "\\u001f/");
+  // UTF-8 passes through; an ill-formed byte becomes U+FFFD.
+  EXPECT_EQ(JsonEscape("caf\xC3\xA9 \xF0\x9F\x94\x94!"), "caf\xC3\xA9 \xF0\x9F\x94\x94!");
+  EXPECT_EQ(JsonEscape("a\xFF\"b"), "a\xEF\xBF\xBD\\\"b");
+  EXPECT_EQ(JsonQuote("q\""), "\"q\\\"\"");
+  std::string out = "[";
+  AppendJsonQuoted(out, "k");
+  AppendJsonEscaped(out, "\n");
+  EXPECT_EQ(out, "[\"k\"\\n");
+}
+
+TEST(JsonObjectTest, KeepsKeysInOrderAndEscapesKeysAndValues) {
+  JsonObject o;
+  o.Add("b", "x\"y").Add("a", int64_t{-3}).Add("k\"ey", true);
+  o.Add("list", std::vector<std::string>{"1", "\\"}).AddRaw("raw", "null");
+  EXPECT_EQ(o.Build(),
+            "{\"b\":\"x\\\"y\",\"a\":-3,\"k\\\"ey\":true,\"list\":[\"1\",\"\\\\\"],\"raw\":null}");
+  EXPECT_EQ(JsonObject().Build(), "{}");
+}
+
 }  // namespace
 }  // namespace tocsin

@@ -11,6 +11,18 @@ TEST(TimeTest, FormatsWholeSecondsWithoutFraction) {
   EXPECT_EQ(FormatRfc3339(FromUnixMillis(0)), "1970-01-01T00:00:00Z");
 }
 
+TEST(TimeTest, FormatsEveryFieldWithItsPadding) {
+  EXPECT_EQ(FormatRfc3339(FromUnixMillis(1'000'000'000'007)), "2001-09-09T01:46:40.007Z");
+  EXPECT_EQ(FormatRfc3339(FromUnixMillis(1'772'495'999'999)), "2026-03-02T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(FromUnixMillis(-1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(FromUnixMillis(253'402'300'799'000)), "9999-12-31T23:59:59Z");
+  // Years past four digits are still written in full (the slow path).
+  EXPECT_EQ(FormatRfc3339(FromUnixMillis(253'402'300'800'010)), "10000-01-01T00:00:00.010Z");
+  for (int64_t ms : {int64_t{0}, int64_t{86'399'999}, int64_t{1'772'460'000'123}}) {
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339(FromUnixMillis(ms))), FromUnixMillis(ms)) << ms;
+  }
+}
+
 TEST(TimeTest, ParsesUtcOffsetsAndFractions) {
   EXPECT_EQ(ParseRfc3339("2026-03-02T14:00:00Z"), FromUnixMillis(1'772'460'000'000));
   EXPECT_EQ(ParseRfc3339("2026-03-02T09:00:00-05:00"), FromUnixMillis(1'772'460'000'000));
