@@ -896,7 +896,13 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, Cloc
   if (*mode != "wal") return Unavailable("cannot switch " + options.path + " to WAL mode");
   TOCSIN_RETURN_IF_ERROR((*db)->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                               : "PRAGMA synchronous=NORMAL"));
-  TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_size_limit=67108864"));
+  // The WAL keeps its high-water size instead of being cut back after each
+  // restart: SQLite truncates on the writer's first commit after a restart,
+  // and truncating a WAL of a few hundred MB (after a burst) took 70-90 ms of
+  // ftruncate there, stalling every commit and timer behind it. The blocks
+  // kept are reused in place, which also needs no free space on a full disk.
+  // Start-up still folds and truncates it (wal_checkpoint(TRUNCATE) below).
+  TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA journal_size_limit=-1"));
   TOCSIN_RETURN_IF_ERROR((*db)->Exec("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY"));
   // quick_check reads every page: about a second per 250 MB here, so a big
   // database is checked in the background instead of delaying every start
