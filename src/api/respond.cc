@@ -67,10 +67,7 @@ http::Response ErrorResponse(const Status& status, std::string_view request_id) 
 }
 
 http::Response JsonResponse(unsigned status, const Json& body) {
-  http::Response r;
-  r.status = status;
-  if (status != 204) r.body = codec::Dump(body);
-  return r;
+  return JsonTextResponse(status, status == 204 ? std::string() : codec::Dump(body));
 }
 
 http::Response JsonTextResponse(unsigned status, std::string body) {

@@ -55,7 +55,7 @@ std::string FormatRfc3339(TimePoint t) {
   put(14, mm, 2);
   put(17, ss, 2);
   if (ms == 0) {
-    out.replace(19, 4, "");  // No fraction: "…:SSZ".
+    out.erase(19, 4);  // No fraction: "…:SSZ".
   } else {
     put(20, ms, 3);
   }
